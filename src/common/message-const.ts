@@ -1,0 +1,60 @@
+/**
+ * Well-known message property keys and flags.
+ * Mirrors org.apache.rocketmq.common.message.MessageConst and
+ * org.apache.rocketmq.common.sysflag.MessageSysFlag (rocketmq-all-4.9.8).
+ */
+export const MessageConst = {
+  PROPERTY_KEYS: 'KEYS',
+  PROPERTY_TAGS: 'TAGS',
+  PROPERTY_WAIT_STORE_MSG_OK: 'WAIT',
+  PROPERTY_DELAY_TIME_LEVEL: 'DELAY',
+  PROPERTY_RETRY_TOPIC: 'RETRY_TOPIC',
+  PROPERTY_REAL_TOPIC: 'REAL_TOPIC',
+  PROPERTY_REAL_QUEUE_ID: 'REAL_QID',
+  PROPERTY_TRANSACTION_PREPARED: 'TRAN_MSG',
+  PROPERTY_PRODUCER_GROUP: 'PGROUP',
+  PROPERTY_MIN_OFFSET: 'MIN_OFFSET',
+  PROPERTY_MAX_OFFSET: 'MAX_OFFSET',
+  PROPERTY_ORIGIN_MESSAGE_ID: 'ORIGIN_MESSAGE_ID',
+  PROPERTY_RECONSUME_TIME: 'RECONSUME_TIME',
+  PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX: 'UNIQ_KEY',
+  PROPERTY_MAX_RECONSUME_TIMES: 'MAX_RECONSUME_TIMES',
+  PROPERTY_CONSUME_START_TIMESTAMP: 'CONSUME_START_TIME',
+  PROPERTY_TRANSACTION_PREPARED_QUEUE_OFFSET: 'TRAN_PREPARED_QUEUE_OFFSET',
+  PROPERTY_TRANSACTION_CHECK_TIMES: 'TRANSACTION_CHECK_TIMES',
+  PROPERTY_CHECK_IMMUNITY_TIME_IN_SECONDS: 'CHECK_IMMUNITY_TIME_IN_SECONDS',
+  PROPERTY_CORRELATION_ID: 'CORRELATION_ID',
+  PROPERTY_MESSAGE_REPLY_TO_CLIENT: 'REPLY_TO_CLIENT',
+  PROPERTY_MESSAGE_TTL: 'TTL',
+  PROPERTY_MESSAGE_TYPE: 'MSG_TYPE',
+  PROPERTY_CLUSTER: 'CLUSTER',
+  /** Separator between several keys in the KEYS property. */
+  KEY_SEPARATOR: ' ',
+} as const;
+
+/** Separators of the property string: name 0x01 value, pairs joined by 0x02. */
+export const NAME_VALUE_SEPARATOR = '\u0001';
+export const PROPERTY_SEPARATOR = '\u0002';
+
+/** org.apache.rocketmq.common.sysflag.MessageSysFlag */
+export const MessageSysFlag = {
+  COMPRESSED_FLAG: 0x1,
+  MULTI_TAGS_FLAG: 0x2,
+  TRANSACTION_NOT_TYPE: 0x0,
+  TRANSACTION_PREPARED_TYPE: 0x4,
+  TRANSACTION_COMMIT_TYPE: 0x8,
+  TRANSACTION_ROLLBACK_TYPE: 0xc,
+  BORNHOST_V6_FLAG: 0x10,
+  STOREHOSTADDRESS_V6_FLAG: 0x20,
+  NEED_UNWRAP_FLAG: 0x40,
+  INNER_BATCH_FLAG: 0x80,
+} as const;
+
+/** The transaction type bits (2-3) of a sys flag. */
+export function transactionType(sysFlag: number): number {
+  return sysFlag & MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+}
+
+/** Magic codes of CommitLog records (store/CommitLog.java). */
+export const MESSAGE_MAGIC_CODE = -626843481; // 0xDAA320A7
+export const BLANK_MAGIC_CODE = -875286124; // 0xCBD43194

@@ -1,0 +1,36 @@
+/**
+ * The offset message id (MessageDecoder.createMessageId / decodeMessageId):
+ * store-host address (4 or 16 bytes) + port (int32) + commit-log offset
+ * (int64), as uppercase hex: 32 chars for IPv4, 56 for IPv6.
+ */
+import { InvalidArgumentError } from './errors.js';
+import type { HostAddress } from './host.js';
+
+export function createOffsetMessageId(storeHost: HostAddress, commitLogOffset: number): string {
+  const buf = Buffer.alloc(storeHost.address.length + 12);
+  buf.set(storeHost.address, 0);
+  buf.writeInt32BE(storeHost.port, storeHost.address.length);
+  buf.writeBigInt64BE(BigInt(commitLogOffset), storeHost.address.length + 4);
+  return buf.toString('hex').toUpperCase();
+}
+
+export interface DecodedMessageId {
+  readonly storeHost: HostAddress;
+  readonly commitLogOffset: number;
+}
+
+export function decodeOffsetMessageId(msgId: string): DecodedMessageId {
+  if ((msgId.length !== 32 && msgId.length !== 56) || !/^[0-9a-fA-F]+$/.test(msgId)) {
+    throw new InvalidArgumentError(`not an offset message id: ${msgId}`);
+  }
+  const buf = Buffer.from(msgId, 'hex');
+  const ipLen = msgId.length === 32 ? 4 : 16;
+  const offset = buf.readBigInt64BE(ipLen + 4);
+  if (offset < 0n || offset > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidArgumentError(`message id offset out of range: ${msgId}`);
+  }
+  return {
+    storeHost: { address: Uint8Array.prototype.slice.call(buf, 0, ipLen), port: buf.readInt32BE(ipLen) },
+    commitLogOffset: Number(offset),
+  };
+}

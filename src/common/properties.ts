@@ -1,0 +1,47 @@
+import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from './message-const.js';
+
+/**
+ * The message property string (MessageDecoder.messageProperties2String /
+ * string2messageProperties): `name 0x01 value` pairs joined by 0x02. Writers
+ * omit the trailing 0x02 and skip null values; the parser ignores segments
+ * that lack a name or a value, as the Java parser does.
+ */
+export function encodeProperties(props: ReadonlyMap<string, string> | Readonly<Record<string, string>>): string {
+  const entries = props instanceof Map ? [...props.entries()] : Object.entries(props);
+  let out = '';
+  for (const [name, value] of entries) {
+    if (out.length > 0) out += PROPERTY_SEPARATOR;
+    out += name + NAME_VALUE_SEPARATOR + value;
+  }
+  return out;
+}
+
+export function decodeProperties(s: string): Map<string, string> {
+  const map = new Map<string, string>();
+  if (s.length === 0) return map;
+  for (const item of s.split(PROPERTY_SEPARATOR)) {
+    const idx = item.indexOf(NAME_VALUE_SEPARATOR);
+    // Java: length >= 3, separator neither first nor last.
+    if (item.length < 3 || idx <= 0 || idx === item.length - 1) continue;
+    map.set(item.slice(0, idx), item.slice(idx + 1));
+  }
+  return map;
+}
+
+/** The value of one property without building the whole map. */
+export function findProperty(s: string, name: string): string | undefined {
+  const needle = name + NAME_VALUE_SEPARATOR;
+  let from = 0;
+  while (from <= s.length) {
+    const at = s.indexOf(needle, from);
+    if (at < 0) return undefined;
+    if (at === 0 || s.charCodeAt(at - 1) === 2) {
+      const start = at + needle.length;
+      let end = s.indexOf(PROPERTY_SEPARATOR, start);
+      if (end < 0) end = s.length;
+      return end > start ? s.slice(start, end) : undefined;
+    }
+    from = at + 1;
+  }
+  return undefined;
+}

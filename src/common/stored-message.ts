@@ -1,0 +1,265 @@
+/**
+ * The stored message record: what the CommitLog holds and what PULL_MESSAGE,
+ * QUERY_MESSAGE and VIEW_MESSAGE_BY_ID return. Byte layout (big-endian),
+ * mirroring org.apache.rocketmq.common.message.MessageDecoder and
+ * store/CommitLog.java (rocketmq-all-4.9.8), magic V1:
+ *
+ *   0  TOTALSIZE int32        | 4  MAGICCODE int32       | 8  BODYCRC int32
+ *   12 QUEUEID int32          | 16 FLAG int32            | 20 QUEUEOFFSET int64
+ *   28 PHYSICALOFFSET int64   | 36 SYSFLAG int32         | 40 BORNTIMESTAMP int64
+ *   48 BORNHOST 4+4 (16+4 if sysflag 0x10)
+ *   .. STORETIMESTAMP int64   | STOREHOST 4+4 (16+4 if sysflag 0x20)
+ *   .. RECONSUMETIMES int32   | PREPARED TRANSACTION OFFSET int64
+ *   .. BODY int32 len + bytes | TOPIC int8 len + bytes | PROPERTIES int16 len + bytes
+ */
+import { crc32 } from 'node:zlib';
+import type { HostAddress } from './host.js';
+import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, MessageSysFlag } from './message-const.js';
+
+export const QUEUE_OFFSET_POSITION = 20;
+export const PHYSICAL_OFFSET_POSITION = 28;
+export const SYSFLAG_POSITION = 36;
+export const BORN_TIMESTAMP_POSITION = 40;
+/** Maximum topic length for the V1 record (1-byte length). */
+export const MAX_TOPIC_LENGTH = 127;
+export const MAX_PROPERTIES_LENGTH = 32767;
+
+/** A message to be appended; the store assigns offsets, store time and CRC. */
+export interface MessageInput {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly flag: number;
+  readonly body: Uint8Array;
+  /** The encoded property string (see properties.ts). */
+  readonly properties: string;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly bornHost: HostAddress;
+  readonly storeHost: HostAddress;
+  readonly reconsumeTimes: number;
+  readonly preparedTransactionOffset: number;
+}
+
+/** A decoded record (MessageExt). */
+export interface StoredMessage {
+  readonly storeSize: number;
+  readonly bodyCrc: number;
+  readonly queueId: number;
+  readonly flag: number;
+  readonly queueOffset: number;
+  readonly commitLogOffset: number;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly bornHost: HostAddress;
+  readonly storeTimestamp: number;
+  readonly storeHost: HostAddress;
+  readonly reconsumeTimes: number;
+  readonly preparedTransactionOffset: number;
+  readonly body: Buffer;
+  readonly topic: string;
+  readonly properties: string;
+}
+
+function hostBytes(sysFlag: number, v6Flag: number): number {
+  return (sysFlag & v6Flag) !== 0 ? 20 : 8;
+}
+
+/** The sys flag with the host-width bits set from the actual addresses. */
+export function withHostFlags(sysFlag: number, bornHost: HostAddress, storeHost: HostAddress): number {
+  let f = sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
+  if (bornHost.address.length === 16) f |= MessageSysFlag.BORNHOST_V6_FLAG;
+  if (storeHost.address.length === 16) f |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+  return f;
+}
+
+/** Total record length for the given field sizes (CommitLog.calMsgLength). */
+export function storedMessageLength(sysFlag: number, bodyLength: number, topicLength: number, propertiesLength: number): number {
+  return (
+    4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 +
+    hostBytes(sysFlag, MessageSysFlag.BORNHOST_V6_FLAG) +
+    8 +
+    hostBytes(sysFlag, MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) +
+    4 + 8 +
+    4 + bodyLength +
+    1 + topicLength +
+    2 + propertiesLength
+  );
+}
+
+/** CRC32 of the body as RocketMQ stores it (UtilAll.crc32: value & 0x7FFFFFFF). */
+export function bodyCrc32(body: Uint8Array): number {
+  return crc32(body) & 0x7fffffff;
+}
+
+function writeHost(buf: Buffer, pos: number, host: HostAddress): number {
+  buf.set(host.address, pos);
+  pos += host.address.length;
+  buf.writeInt32BE(host.port, pos);
+  return pos + 4;
+}
+
+function readHost(buf: Buffer, pos: number, v6: boolean): HostAddress {
+  const len = v6 ? 16 : 4;
+  return { address: Uint8Array.prototype.slice.call(buf, pos, pos + len), port: buf.readInt32BE(pos + len) };
+}
+
+/** Pre-encoded variable parts of a record, computed once per message. */
+export interface EncodedParts {
+  readonly topic: Buffer;
+  readonly properties: Buffer;
+  readonly sysFlag: number;
+  readonly bodyCrc: number;
+  readonly length: number;
+}
+
+export function encodeParts(msg: MessageInput): EncodedParts {
+  const topic = Buffer.from(msg.topic, 'utf8');
+  const properties = Buffer.from(msg.properties, 'utf8');
+  const sysFlag = withHostFlags(msg.sysFlag, msg.bornHost, msg.storeHost);
+  return {
+    topic,
+    properties,
+    sysFlag,
+    bodyCrc: bodyCrc32(msg.body),
+    length: storedMessageLength(sysFlag, msg.body.length, topic.length, properties.length),
+  };
+}
+
+/**
+ * Writes a record at `pos` (which must have `parts.length` bytes of room);
+ * returns the position after it.
+ */
+export function writeStoredMessage(
+  buf: Buffer,
+  pos: number,
+  msg: MessageInput,
+  parts: EncodedParts,
+  queueOffset: number,
+  physicalOffset: number,
+  storeTimestamp: number,
+): number {
+  buf.writeInt32BE(parts.length, pos);
+  buf.writeInt32BE(MESSAGE_MAGIC_CODE, pos + 4);
+  buf.writeInt32BE(parts.bodyCrc, pos + 8);
+  buf.writeInt32BE(msg.queueId, pos + 12);
+  buf.writeInt32BE(msg.flag, pos + 16);
+  buf.writeBigInt64BE(BigInt(queueOffset), pos + 20);
+  buf.writeBigInt64BE(BigInt(physicalOffset), pos + 28);
+  buf.writeInt32BE(parts.sysFlag, pos + 36);
+  buf.writeBigInt64BE(BigInt(msg.bornTimestamp), pos + 40);
+  let p = writeHost(buf, pos + 48, msg.bornHost);
+  buf.writeBigInt64BE(BigInt(storeTimestamp), p);
+  p = writeHost(buf, p + 8, msg.storeHost);
+  buf.writeInt32BE(msg.reconsumeTimes, p);
+  buf.writeBigInt64BE(BigInt(msg.preparedTransactionOffset), p + 4);
+  p += 12;
+  buf.writeInt32BE(msg.body.length, p);
+  buf.set(msg.body, p + 4);
+  p += 4 + msg.body.length;
+  buf.writeUInt8(parts.topic.length, p);
+  parts.topic.copy(buf, p + 1);
+  p += 1 + parts.topic.length;
+  buf.writeInt16BE(parts.properties.length, p);
+  parts.properties.copy(buf, p + 2);
+  return p + 2 + parts.properties.length;
+}
+
+function readInt64(buf: Buffer, pos: number): number {
+  return Number(buf.readBigInt64BE(pos));
+}
+
+/** Decodes one record starting at `pos`. The caller has checked its bounds. */
+export function decodeStoredMessage(buf: Buffer, pos = 0): StoredMessage {
+  const sysFlag = buf.readInt32BE(pos + 36);
+  const bornV6 = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
+  const storeV6 = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0;
+  const bornHost = readHost(buf, pos + 48, bornV6);
+  let p = pos + 48 + (bornV6 ? 20 : 8);
+  const storeTimestamp = readInt64(buf, p);
+  const storeHost = readHost(buf, p + 8, storeV6);
+  p += 8 + (storeV6 ? 20 : 8);
+  const reconsumeTimes = buf.readInt32BE(p);
+  const preparedTransactionOffset = readInt64(buf, p + 4);
+  p += 12;
+  const bodyLength = buf.readInt32BE(p);
+  const body = Buffer.from(buf.subarray(p + 4, p + 4 + bodyLength));
+  p += 4 + bodyLength;
+  const topicLength = buf.readUInt8(p);
+  const topic = buf.toString('utf8', p + 1, p + 1 + topicLength);
+  p += 1 + topicLength;
+  const propertiesLength = buf.readInt16BE(p);
+  const properties = buf.toString('utf8', p + 2, p + 2 + propertiesLength);
+  return {
+    storeSize: buf.readInt32BE(pos),
+    bodyCrc: buf.readInt32BE(pos + 8),
+    queueId: buf.readInt32BE(pos + 12),
+    flag: buf.readInt32BE(pos + 16),
+    queueOffset: readInt64(buf, pos + 20),
+    commitLogOffset: readInt64(buf, pos + 28),
+    sysFlag,
+    bornTimestamp: readInt64(buf, pos + 40),
+    bornHost,
+    storeTimestamp,
+    storeHost,
+    reconsumeTimes,
+    preparedTransactionOffset,
+    body,
+    topic,
+    properties,
+  };
+}
+
+/** The outcome of checking the bytes at a position of the commit log. */
+export type RecordCheck =
+  | { readonly kind: 'message'; readonly size: number }
+  | { readonly kind: 'blank'; readonly size: number }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'corrupt'; readonly reason: string };
+
+/**
+ * Validates the record at `pos` (CommitLog.checkMessageAndReturnSize):
+ * magic code, size and internal lengths consistent, body CRC, physical offset.
+ * `available` bytes from `pos` are in `buf`; `expectedOffset` is the record's
+ * commit-log offset.
+ */
+export function checkRecord(buf: Buffer, pos: number, available: number, expectedOffset: number, verifyCrc = true): RecordCheck {
+  if (available < 8) return available === 0 || isZero(buf, pos, available) ? { kind: 'end' } : { kind: 'corrupt', reason: 'short header' };
+  const size = buf.readInt32BE(pos);
+  const magic = buf.readInt32BE(pos + 4);
+  if (size === 0 && magic === 0) return { kind: 'end' };
+  if (magic === BLANK_MAGIC_CODE) {
+    return size >= 8 && size <= available ? { kind: 'blank', size } : { kind: 'corrupt', reason: 'bad blank size' };
+  }
+  if (magic !== MESSAGE_MAGIC_CODE) return { kind: 'corrupt', reason: `bad magic code ${magic}` };
+  const minSize = storedMessageLength(0, 0, 0, 0);
+  if (size < minSize || size > available) return { kind: 'corrupt', reason: `bad total size ${size}` };
+  if (readInt64(buf, pos + PHYSICAL_OFFSET_POSITION) !== expectedOffset) return { kind: 'corrupt', reason: 'physical offset mismatch' };
+  const sysFlag = buf.readInt32BE(pos + 36);
+  let p = pos + 48 + hostBytes(sysFlag, MessageSysFlag.BORNHOST_V6_FLAG) + 8 + hostBytes(sysFlag, MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) + 12;
+  const end = pos + size;
+  if (p + 4 > end) return { kind: 'corrupt', reason: 'truncated record' };
+  const bodyLength = buf.readInt32BE(p);
+  if (bodyLength < 0 || p + 4 + bodyLength + 3 > end) return { kind: 'corrupt', reason: 'bad body length' };
+  const bodyStart = p + 4;
+  p = bodyStart + bodyLength;
+  const topicLength = buf.readUInt8(p);
+  p += 1 + topicLength;
+  if (p + 2 > end) return { kind: 'corrupt', reason: 'bad topic length' };
+  const propertiesLength = buf.readInt16BE(p);
+  if (propertiesLength < 0 || p + 2 + propertiesLength !== end) return { kind: 'corrupt', reason: 'lengths do not add up to total size' };
+  if (verifyCrc && bodyCrc32(buf.subarray(bodyStart, bodyStart + bodyLength)) !== buf.readInt32BE(pos + 8)) {
+    return { kind: 'corrupt', reason: 'body CRC mismatch' };
+  }
+  return { kind: 'message', size };
+}
+
+function isZero(buf: Buffer, pos: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[pos + i] !== 0) return false;
+  return true;
+}
+
+/** Writes an end-of-file blank record header (TOTALSIZE = remaining, BLANK magic). */
+export function writeBlankRecord(buf: Buffer, pos: number, size: number): void {
+  buf.writeInt32BE(size, pos);
+  buf.writeInt32BE(BLANK_MAGIC_CODE, pos + 4);
+}
