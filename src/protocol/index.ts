@@ -1,0 +1,16 @@
+export * from './errors.js';
+export * from './request-code.js';
+export * from './response-code.js';
+export * from './language-code.js';
+export * from './remoting-command.js';
+export { encodeJsonHeader, decodeJsonHeader } from './json-header.js';
+export { encodeRocketMQHeader, decodeRocketMQHeader } from './rocketmq-header.js';
+export * from './frame-codec.js';
+export * from './frame-decoder.js';
+export * from './headers/header-schema.js';
+export * from './headers/send-message.js';
+export * from './headers/pull-message.js';
+export * from './headers/consumer-offset.js';
+export * from './headers/namesrv.js';
+export * from './headers/client-manage.js';
+export * from './headers/admin.js';
