@@ -7,3 +7,4 @@ export * from './message-const.js';
 export * from './properties.js';
 export * from './stored-message.js';
 export * from './message-id.js';
+export * from './int64.js';

@@ -15,6 +15,7 @@
 import { crc32 } from 'node:zlib';
 import type { HostAddress } from './host.js';
 import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, MessageSysFlag } from './message-const.js';
+import { readInt64BE, writeInt64BE } from './int64.js';
 
 export const QUEUE_OFFSET_POSITION = 20;
 export const PHYSICAL_OFFSET_POSITION = 28;
@@ -143,15 +144,15 @@ export function writeStoredMessage(
   buf.writeInt32BE(parts.bodyCrc, pos + 8);
   buf.writeInt32BE(msg.queueId, pos + 12);
   buf.writeInt32BE(msg.flag, pos + 16);
-  buf.writeBigInt64BE(BigInt(queueOffset), pos + 20);
-  buf.writeBigInt64BE(BigInt(physicalOffset), pos + 28);
+  writeInt64BE(buf, queueOffset, pos + 20);
+  writeInt64BE(buf, physicalOffset, pos + 28);
   buf.writeInt32BE(parts.sysFlag, pos + 36);
-  buf.writeBigInt64BE(BigInt(msg.bornTimestamp), pos + 40);
+  writeInt64BE(buf, msg.bornTimestamp, pos + 40);
   let p = writeHost(buf, pos + 48, msg.bornHost);
-  buf.writeBigInt64BE(BigInt(storeTimestamp), p);
+  writeInt64BE(buf, storeTimestamp, p);
   p = writeHost(buf, p + 8, msg.storeHost);
   buf.writeInt32BE(msg.reconsumeTimes, p);
-  buf.writeBigInt64BE(BigInt(msg.preparedTransactionOffset), p + 4);
+  writeInt64BE(buf, msg.preparedTransactionOffset, p + 4);
   p += 12;
   buf.writeInt32BE(msg.body.length, p);
   buf.set(msg.body, p + 4);
@@ -164,9 +165,7 @@ export function writeStoredMessage(
   return p + 2 + parts.properties.length;
 }
 
-function readInt64(buf: Buffer, pos: number): number {
-  return Number(buf.readBigInt64BE(pos));
-}
+const readInt64 = readInt64BE;
 
 /** Decodes one record starting at `pos`. The caller has checked its bounds. */
 export function decodeStoredMessage(buf: Buffer, pos = 0): StoredMessage {

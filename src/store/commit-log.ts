@@ -1,0 +1,444 @@
+/**
+ * The commit log (RocketMQ's store/CommitLog.java, 4.9.8): every message of
+ * every topic appended in arrival order to fixed-size segments in the stored
+ * record layout of common/stored-message.ts.
+ *
+ * Append path (group commit): appends encode their records straight into one
+ * reusable staging buffer; at the end of the event-loop turn (setImmediate)
+ * the staged bytes go to the segment with one positional write. Under
+ * ASYNC_FLUSH the appends then resolve and are dispatched; under SYNC_FLUSH
+ * they wait for the next fdatasync, which covers every append written before
+ * it started, so one fdatasync serves many writers. Records never span
+ * segments: a record that does not fit (with 8 bytes to spare) ends the
+ * segment with a BLANK record and goes to the next one.
+ *
+ * Offsets are plain byte offsets in the log, so a replica that appends the
+ * same bytes at the same offsets holds a byte-identical log.
+ */
+import type { Clock, HostAddress, Logger, MessageInput } from '../common/index.js';
+import {
+  StoreError,
+  createOffsetMessageId,
+  encodeParts,
+  errnoCode,
+  getErrorMessage,
+  writeBlankRecord,
+  writeStoredMessage,
+} from '../common/index.js';
+import type { DispatchRequest } from './dispatch-request.js';
+import { dispatchInfo, isConsumable } from './dispatch-info.js';
+import type { AppendMessageResult, PutMessageResult } from './put-message-result.js';
+import { PutMessageStatus } from './put-message-result.js';
+import { SegmentQueue } from './segment-queue.js';
+import type { FlushDiskType } from './store-config.js';
+
+/** Bytes that must stay free at a segment's end for the BLANK record. */
+const END_FILE_MIN_BLANK_LENGTH = 8;
+
+export interface CommitLogConfig {
+  readonly dir: string;
+  readonly segmentSize: number;
+  readonly flushDiskType: FlushDiskType;
+  readonly syncFlushTimeout: number;
+  readonly maxMessageSize: number;
+}
+
+export interface CommitLogDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly storeHost: HostAddress;
+  /** Called in log order for every record once it may be served (written, or flushed under SYNC_FLUSH). */
+  readonly dispatch: (req: DispatchRequest) => void;
+  /** Called when a write fails (disk full, I/O error). */
+  readonly onWriteError?: (err: unknown) => void;
+}
+
+export interface AppendOptions {
+  /** SYNC_FLUSH only: wait for the fdatasync before resolving (the WAIT property). Default true. */
+  readonly waitStoreMsgOK?: boolean;
+}
+
+interface PendingAppend {
+  /** Log offset after this append's last record. */
+  readonly endOffset: number;
+  readonly result: AppendMessageResult;
+  readonly dispatches: readonly DispatchRequest[];
+  readonly wait: boolean;
+  readonly enqueuedAt: number;
+  settled: boolean;
+  readonly resolve: (r: PutMessageResult) => void;
+}
+
+export class CommitLog {
+  private readonly config: CommitLogConfig;
+  private readonly deps: CommitLogDeps;
+  private readonly log: Logger;
+  readonly segments: SegmentQueue;
+  /** Next queue offset per `${topic}-${queueId}` (CommitLog.topicQueueTable). */
+  private readonly queueOffsets = new Map<string, number>();
+
+  private staging: Buffer;
+  private stagingUsed = 0;
+  /** Log offset of staging[0]. */
+  private stagingStart = 0;
+  /** Next append position (written + staged). */
+  private cursor = 0;
+  /** Bytes that reached the page cache. */
+  private written = 0;
+  private flushed = 0;
+
+  private staged: PendingAppend[] = [];
+  private writtenPending: PendingAppend[] = [];
+  private flushWaiters: PendingAppend[] = [];
+  private drainScheduled = false;
+  private flushing: Promise<void> | undefined;
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(config: CommitLogConfig, deps: CommitLogDeps) {
+    this.config = config;
+    this.deps = deps;
+    this.log = deps.logger.child({ component: 'store.commitlog' });
+    this.segments = new SegmentQueue(config.dir, config.segmentSize);
+    this.staging = Buffer.allocUnsafe(Math.min(config.segmentSize, Math.max(4 * 1024 * 1024, config.maxMessageSize + 64 * 1024)));
+  }
+
+  load(): void {
+    this.segments.load();
+  }
+
+  /** Sets the end of valid data after recovery; everything past it is removed. */
+  setRecoveredEnd(offset: number): void {
+    this.segments.truncateFrom(offset);
+    this.cursor = this.written = this.flushed = this.stagingStart = offset;
+  }
+
+  setQueueOffset(topic: string, queueId: number, next: number): void {
+    this.queueOffsets.set(`${topic}-${queueId}`, next);
+  }
+
+  removeQueueOffsets(topic: string): void {
+    const prefix = `${topic}-`;
+    for (const k of [...this.queueOffsets.keys()]) if (k.startsWith(prefix)) this.queueOffsets.delete(k);
+  }
+
+  get minOffset(): number {
+    return this.segments.minOffset;
+  }
+
+  /** End of the data that may be read (written to the page cache). */
+  get maxOffset(): number {
+    return this.written;
+  }
+
+  get flushedOffset(): number {
+    return this.flushed;
+  }
+
+  /** Appends one message. Resolves per the flush mode; never rejects for expected outcomes. */
+  append(msg: MessageInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
+    return this.appendAll([msg], opts);
+  }
+
+  /**
+   * Appends messages as consecutive records in one go (a batch: same topic and
+   * queue, consecutive queue offsets). The result covers all of them.
+   */
+  appendAll(msgs: readonly MessageInput[], opts: AppendOptions = {}): Promise<PutMessageResult> {
+    if (this.closed) return Promise.resolve({ status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the message store is closed' });
+    const parts = msgs.map((m) => encodeParts(m));
+    let total = 0;
+    for (const p of parts) total += p.length;
+    if (total + END_FILE_MIN_BLANK_LENGTH > this.config.segmentSize || total > this.staging.length) {
+      return Promise.resolve({ status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `message of ${total} bytes does not fit a commit-log segment` });
+    }
+    const now = this.deps.clock.now();
+    try {
+      this.ensureRoom(total);
+    } catch (err: unknown) {
+      return Promise.resolve(this.writeFailure(err));
+    }
+    const start = this.cursor;
+    const dispatches: DispatchRequest[] = [];
+    const msgIds: string[] = [];
+    let firstQueueOffset = -1;
+    for (let i = 0; i < msgs.length; i++) {
+      const msg = msgs[i];
+      const p = parts[i];
+      if (msg === undefined || p === undefined) continue;
+      const key = `${msg.topic}-${msg.queueId}`;
+      const info = dispatchInfo(msg.properties, p.sysFlag);
+      const queueOffset = info.consumable ? (this.queueOffsets.get(key) ?? 0) : 0;
+      if (firstQueueOffset < 0) firstQueueOffset = queueOffset;
+      const offset = this.cursor;
+      writeStoredMessage(this.staging, this.stagingUsed, msg, p, queueOffset, offset, now);
+      this.stagingUsed += p.length;
+      this.cursor += p.length;
+      if (info.consumable) this.queueOffsets.set(key, queueOffset + 1);
+      msgIds.push(createOffsetMessageId(this.deps.storeHost, offset));
+      dispatches.push({
+        topic: msg.topic,
+        queueId: msg.queueId,
+        commitLogOffset: offset,
+        msgSize: p.length,
+        tagsCode: info.tagsCode,
+        storeTimestamp: now,
+        queueOffset,
+        keys: info.keys,
+        uniqKey: info.uniqKey,
+        sysFlag: p.sysFlag,
+        preparedTransactionOffset: msg.preparedTransactionOffset,
+      });
+    }
+    const result: AppendMessageResult = {
+      wroteOffset: start,
+      wroteBytes: total,
+      msgIds,
+      logicsOffset: firstQueueOffset,
+      storeTimestamp: now,
+      msgNum: msgs.length,
+    };
+    return new Promise<PutMessageResult>((resolve) => {
+      this.staged.push({
+        endOffset: this.cursor,
+        result,
+        dispatches,
+        wait: opts.waitStoreMsgOK ?? true,
+        enqueuedAt: now,
+        settled: false,
+        resolve,
+      });
+      this.scheduleDrain();
+    });
+  }
+
+  /** Makes room for `total` bytes: rolls the segment and writes out the staging buffer as needed. */
+  private ensureRoom(total: number): void {
+    const segStart = this.cursor - (this.cursor % this.config.segmentSize);
+    const remaining = segStart + this.config.segmentSize - this.cursor;
+    if (total + END_FILE_MIN_BLANK_LENGTH > remaining) {
+      this.writeOut();
+      const seg = this.segments.getOrCreate(this.cursor);
+      const header = Buffer.allocUnsafe(END_FILE_MIN_BLANK_LENGTH);
+      writeBlankRecord(header, 0, remaining);
+      seg.write(this.cursor - seg.startOffset, header);
+      this.cursor += remaining;
+      this.written = this.cursor;
+      this.stagingStart = this.cursor;
+      this.segments.getOrCreate(this.cursor);
+    } else if (this.stagingUsed + total > this.staging.length) {
+      this.writeOut();
+    }
+  }
+
+  /** Writes the staged bytes to their segment(s). Throws on I/O failure after rolling the stage back. */
+  private writeOut(): void {
+    if (this.stagingUsed === 0) return;
+    let pos = 0;
+    try {
+      while (pos < this.stagingUsed) {
+        const offset = this.stagingStart + pos;
+        const seg = this.segments.getOrCreate(offset);
+        const n = Math.min(this.stagingUsed - pos, seg.endOffset - offset);
+        seg.write(offset - seg.startOffset, this.staging, pos, pos + n);
+        pos += n;
+      }
+    } catch (err: unknown) {
+      this.rollbackStaged(err);
+      throw err;
+    }
+    this.written = this.cursor;
+    this.stagingStart = this.cursor;
+    this.stagingUsed = 0;
+    for (const p of this.staged) this.writtenPending.push(p);
+    this.staged = [];
+  }
+
+  /** Undoes the staged appends after a failed write: offsets, queue offsets, partial bytes. */
+  private rollbackStaged(err: unknown): void {
+    const failed = this.staged;
+    this.staged = [];
+    for (let i = failed.length - 1; i >= 0; i--) {
+      const p = failed[i];
+      if (p === undefined) continue;
+      for (let j = p.dispatches.length - 1; j >= 0; j--) {
+        const d = p.dispatches[j];
+        if (d !== undefined && isConsumable(d.sysFlag)) this.queueOffsets.set(`${d.topic}-${d.queueId}`, d.queueOffset);
+      }
+    }
+    this.cursor = this.stagingStart;
+    this.stagingUsed = 0;
+    try {
+      const seg = this.segments.find(this.cursor);
+      seg?.zeroFrom(this.cursor - seg.startOffset);
+    } catch (zeroErr: unknown) {
+      this.log.error('could not clear a failed write', { error: getErrorMessage(zeroErr) });
+    }
+    const result = this.writeFailure(err);
+    for (const p of failed) {
+      p.settled = true;
+      p.resolve(result);
+    }
+  }
+
+  private writeFailure(err: unknown): PutMessageResult {
+    this.deps.onWriteError?.(err);
+    const code = errnoCode(err);
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      this.log.error('commit log write failed: disk full', { code });
+      return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the broker disk is full' };
+    }
+    this.log.error('commit log write failed', { error: getErrorMessage(err), code });
+    return { status: PutMessageStatus.UNKNOWN_ERROR, reason: `commit log write failed: ${getErrorMessage(err)}` };
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
+  }
+
+  /** End of the turn: write out, then resolve/dispatch (async) or hand to the flush (sync). */
+  private drain(): void {
+    try {
+      this.writeOut();
+    } catch {
+      // rolled back and resolved in writeOut
+    }
+    const done = this.writtenPending;
+    if (done.length === 0) return;
+    this.writtenPending = [];
+    if (this.config.flushDiskType === 'ASYNC_FLUSH') {
+      for (const p of done) {
+        for (const d of p.dispatches) this.deps.dispatch(d);
+        p.settled = true;
+        p.resolve({ status: PutMessageStatus.PUT_OK, appendResult: p.result });
+      }
+      return;
+    }
+    for (const p of done) {
+      if (!p.wait) {
+        p.settled = true;
+        p.resolve({ status: PutMessageStatus.PUT_OK, appendResult: p.result });
+      }
+      this.flushWaiters.push(p);
+    }
+    this.armTimeout();
+    void this.flush().catch((err: unknown) => this.log.error('commit log flush failed', { error: getErrorMessage(err) }));
+  }
+
+  /**
+   * fdatasyncs everything written so far (group commit: concurrent callers
+   * share one fdatasync, and a call made during one waits for the next).
+   */
+  async flush(): Promise<void> {
+    while (this.flushing !== undefined) {
+      const running = this.flushing;
+      await running;
+      if (this.flushed >= this.written) return;
+    }
+    if (this.flushed >= this.written) return;
+    const from = this.flushed;
+    const target = this.written;
+    const run = this.segments.flush(from, target).then(() => {
+      this.flushed = Math.max(this.flushed, target);
+      this.releaseFlushed();
+    });
+    this.flushing = run.finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+  }
+
+  /** Dispatches and resolves SYNC_FLUSH appends that are now durable, in order. */
+  private releaseFlushed(): void {
+    let i = 0;
+    for (; i < this.flushWaiters.length; i++) {
+      const p = this.flushWaiters[i];
+      if (p === undefined || p.endOffset > this.flushed) break;
+      for (const d of p.dispatches) this.deps.dispatch(d);
+      if (!p.settled) {
+        p.settled = true;
+        p.resolve({ status: PutMessageStatus.PUT_OK, appendResult: p.result });
+      }
+    }
+    if (i > 0) this.flushWaiters = this.flushWaiters.slice(i);
+  }
+
+  /** One timer for the oldest unsettled SYNC_FLUSH waiter: FLUSH_DISK_TIMEOUT after syncFlushTimeout. */
+  private armTimeout(): void {
+    if (this.timeoutTimer !== undefined) return;
+    const oldest = this.flushWaiters.find((p) => !p.settled);
+    if (oldest === undefined) return;
+    const delay = Math.max(1, oldest.enqueuedAt + this.config.syncFlushTimeout - this.deps.clock.now());
+    this.timeoutTimer = setTimeout(() => {
+      this.timeoutTimer = undefined;
+      const now = this.deps.clock.now();
+      for (const p of this.flushWaiters) {
+        if (p.settled) continue;
+        if (p.enqueuedAt + this.config.syncFlushTimeout > now) break;
+        p.settled = true;
+        this.log.warn('sync flush timed out', { offset: p.result.wroteOffset });
+        p.resolve({ status: PutMessageStatus.FLUSH_DISK_TIMEOUT, appendResult: p.result });
+      }
+      this.armTimeout();
+    }, delay);
+    this.timeoutTimer.unref();
+  }
+
+  /** Reads `size` bytes at `offset`; undefined when outside the readable log. */
+  read(offset: number, size: number): Buffer | undefined {
+    if (offset < this.minOffset || offset + size > this.written || size <= 0) return undefined;
+    const seg = this.segments.find(offset);
+    if (seg === undefined || offset + size > seg.endOffset) return undefined;
+    return seg.readSync(offset - seg.startOffset, size);
+  }
+
+  /** Reads the record size stored at `offset` (TOTALSIZE), if readable. */
+  readRecordSize(offset: number): number | undefined {
+    const head = this.read(offset, 4);
+    return head?.readInt32BE(0);
+  }
+
+  /** Bytes from `offset` up to `maxBytes`, not crossing its segment or the readable end (for replication). */
+  readRaw(offset: number, maxBytes: number): Buffer | undefined {
+    const seg = this.segments.find(offset);
+    if (seg === undefined || offset >= this.written) return undefined;
+    const n = Math.min(maxBytes, seg.endOffset - offset, this.written - offset);
+    return seg.readSync(offset - seg.startOffset, n);
+  }
+
+  /** Waits for staged appends to be written and flushes everything. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.drain();
+    await this.flush();
+    if (this.timeoutTimer !== undefined) clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = undefined;
+    const leftovers = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const p of leftovers) {
+      if (!p.settled) {
+        p.settled = true;
+        p.resolve({ status: PutMessageStatus.FLUSH_DISK_TIMEOUT, appendResult: p.result });
+      }
+    }
+    this.segments.close();
+  }
+
+  /** Deletes the oldest segment when it is not the one being written. Returns it, or undefined. */
+  deleteOldestSegment(): { startOffset: number; endOffset: number } | undefined {
+    const first = this.segments.first;
+    if (first === undefined || first === this.segments.last || first.endOffset > this.written) return undefined;
+    this.segments.deleteFirst();
+    return { startOffset: first.startOffset, endOffset: first.endOffset };
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new StoreError('commit log is closed');
+  }
+}
