@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeStoredMessage } from '../common/index.js';
+import { makeMessage, STORE_HOST } from '../../test/support/messages.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { MessageStore } from './message-store.js';
+import { isPutOk } from './put-message-result.js';
+import { resolveMessageStoreConfig } from './store-config.js';
+import type { MessageStoreConfig } from './store-config.js';
+
+function storeAt(dir: string, over: Partial<MessageStoreConfig> = {}): MessageStore {
+  return new MessageStore(
+    resolveMessageStoreConfig({
+      storePathRootDir: dir,
+      mappedFileSizeCommitLog: 64 * 1024,
+      mappedFileSizeConsumeQueue: 20 * 100,
+      maxMessageSize: 8 * 1024,
+      maxHashSlotNum: 1000,
+      maxIndexNum: 4000,
+      ...over,
+    }),
+    { storeHost: STORE_HOST },
+  );
+}
+
+test('put, get, reopen: messages, offsets and queries survive a clean restart', async (t) => {
+  const dir = tempDir(t);
+  const store = storeAt(dir);
+  await store.open();
+  const n = 500;
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, i) => store.putMessage(makeMessage('Orders', i % 4, `order-${i}`, { TAGS: i % 2 ? 'odd' : 'even', KEYS: `key-${i} shared` }))),
+  );
+  assert.ok(results.every(isPutOk));
+  const got = store.getMessage('Orders', 1, 0, { maxMsgNums: 1000, maxTotalBytes: 1 << 20 });
+  assert.equal(got.status, 'FOUND');
+  assert.equal(got.messages.length, n / 4);
+  assert.deepEqual(got.messages.map((m) => decodeStoredMessage(m).body.toString()), Array.from({ length: n / 4 }, (_, i) => `order-${i * 4 + 1}`));
+  await store.close();
+
+  const again = storeAt(dir);
+  const report = await again.open();
+  assert.equal(report.cleanShutdown, true);
+  assert.equal(again.getMaxOffsetInQueue('Orders', 3), n / 4);
+  const q = again.queryMessage('Orders', 'key-42', 32, 0, Date.now() + 1000);
+  assert.equal(q.messages.length, 1);
+  assert.equal(decodeStoredMessage(q.messages[0] ?? Buffer.alloc(0)).body.toString(), 'order-42');
+  const shared = again.queryMessage('Orders', 'shared', 32, 0, Date.now() + 1000);
+  assert.equal(shared.messages.length, 32);
+  const r = await again.putMessage(makeMessage('Orders', 3, 'after-restart'));
+  assert.ok(isPutOk(r));
+  assert.equal(r.appendResult.logicsOffset, n / 4);
+  await again.close();
+});
+
+test('get-message statuses and tag filtering follow RocketMQ', async (t) => {
+  const dir = tempDir(t);
+  const store = storeAt(dir);
+  await store.open();
+  t.after(() => store.close());
+  assert.equal(store.getMessage('None', 0, 0, { maxMsgNums: 32, maxTotalBytes: 1 << 20 }).status, 'NO_MATCHED_LOGIC_QUEUE');
+  for (let i = 0; i < 10; i++) await store.putMessage(makeMessage('T', 0, `m${i}`, { TAGS: i < 5 ? 'A' : 'B' }));
+  assert.equal(store.getMessage('T', 0, 10, { maxMsgNums: 32, maxTotalBytes: 1 << 20 }).status, 'OFFSET_OVERFLOW_ONE');
+  const bad = store.getMessage('T', 0, 99, { maxMsgNums: 32, maxTotalBytes: 1 << 20 });
+  assert.equal(bad.status, 'OFFSET_OVERFLOW_BADLY');
+  assert.equal(bad.nextBeginOffset, 0);
+  const hashB = 66; // Java "B".hashCode()
+  const filtered = store.getMessage('T', 0, 0, {
+    maxMsgNums: 32,
+    maxTotalBytes: 1 << 20,
+    filter: { isMatchedByConsumeQueue: (code) => code === hashB },
+  });
+  assert.equal(filtered.status, 'FOUND');
+  assert.deepEqual(filtered.queueOffsets, [5, 6, 7, 8, 9]);
+  assert.equal(filtered.nextBeginOffset, 10);
+  const none = store.getMessage('T', 0, 0, { maxMsgNums: 3, maxTotalBytes: 1 << 20, filter: { isMatchedByConsumeQueue: () => false } });
+  assert.equal(none.status, 'NO_MATCHED_MESSAGE');
+  assert.equal(none.nextBeginOffset, 10);
+  const limited = store.getMessage('T', 0, 0, { maxMsgNums: 4, maxTotalBytes: 1 << 20 });
+  assert.equal(limited.messages.length, 4);
+  assert.equal(limited.nextBeginOffset, 4);
+});
+
+test('oversize body, long topic and huge properties are refused with clear statuses', async (t) => {
+  const dir = tempDir(t);
+  const store = storeAt(dir);
+  await store.open();
+  t.after(() => store.close());
+  const big = await store.putMessage(makeMessage('T', 0, Buffer.alloc(9000)));
+  assert.equal(big.status, 'MESSAGE_ILLEGAL');
+  const longTopic = await store.putMessage(makeMessage('x'.repeat(128), 0, 'b'));
+  assert.equal(longTopic.status, 'MESSAGE_ILLEGAL');
+  const props = await store.putMessage(makeMessage('T', 0, 'b', { BIG: 'v'.repeat(40000) }));
+  assert.equal(props.status, 'PROPERTIES_SIZE_EXCEEDED');
+  assert.ok(isPutOk(await store.putMessage(makeMessage('T', 0, 'fine'))));
+});

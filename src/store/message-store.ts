@@ -1,0 +1,416 @@
+/**
+ * The message store facade (RocketMQ's DefaultMessageStore, 4.9.8, trimmed to
+ * what a broker needs): commit log + consume queues + index, with recovery,
+ * dispatch, periodic flush and checkpoint, retention and the disk-full guard.
+ *
+ * Layout under `storePathRootDir`: commitlog/, consumequeue/, index/,
+ * checkpoint, abort (present while running), lock.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Clock, HostAddress, Logger, MessageInput } from '../common/index.js';
+import { MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, getErrorMessage, noopLogger, systemClock } from '../common/index.js';
+import { loadCheckpoint, saveCheckpoint, saveCheckpointSync } from './checkpoint.js';
+import type { AppendOptions } from './commit-log.js';
+import { CommitLog } from './commit-log.js';
+import { scanCommitLog } from './commit-log-scanner.js';
+import { ConsumeQueueTable } from './consume-queue-table.js';
+import type { DiskUsageProbe } from './disk-usage.js';
+import { statfsDiskUsage } from './disk-usage.js';
+import type { DispatchRequest } from './dispatch-request.js';
+import { isConsumable } from './dispatch-info.js';
+import type { GetMessageOptions, GetMessageResult } from './get-message.js';
+import { getMessages } from './get-message.js';
+import { IndexService } from './index-service.js';
+import { queryMessagesByKey } from './query-message.js';
+import type { QueryMessageResult } from './query-message.js';
+import type { PutMessageResult } from './put-message-result.js';
+import { PutMessageStatus } from './put-message-result.js';
+import { runRetention } from './retention.js';
+import type { MessageStoreConfig } from './store-config.js';
+import { StoreLock } from './store-lock.js';
+
+export interface MessageStoreDeps {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** The broker's address, stored in every record and in offset message ids. */
+  readonly storeHost: HostAddress;
+  readonly diskUsage?: DiskUsageProbe;
+  /** Called after each record is dispatched (long-polling wake-up: MessageArrivingListener). */
+  readonly onDispatched?: (req: DispatchRequest) => void;
+}
+
+export interface RecoveryReport {
+  readonly cleanShutdown: boolean;
+  readonly scannedFrom: number;
+  readonly recordsScanned: number;
+  readonly validEnd: number;
+  readonly truncated: { readonly offset: number; readonly reason: string } | undefined;
+  readonly consumeQueuesLoaded: number;
+  readonly checkpointSource: string;
+}
+
+export class MessageStore {
+  readonly config: Readonly<MessageStoreConfig>;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly deps: MessageStoreDeps;
+  private readonly root: string;
+  readonly commitLog: CommitLog;
+  readonly consumeQueues: ConsumeQueueTable;
+  readonly index: IndexService;
+  private lock: StoreLock | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private dispatchedOffset = 0;
+  private lastDispatchTimestamp = 0;
+  private diskFull = false;
+  private opened = false;
+  private closing: Promise<void> | undefined;
+  private periodic: Promise<void> = Promise.resolve();
+  recovery: RecoveryReport | undefined;
+
+  constructor(config: Readonly<MessageStoreConfig>, deps: MessageStoreDeps) {
+    this.config = config;
+    this.deps = deps;
+    this.log = (deps.logger ?? noopLogger).child({ component: 'store' });
+    this.clock = deps.clock ?? systemClock;
+    this.root = config.storePathRootDir;
+    this.commitLog = new CommitLog(
+      {
+        dir: join(this.root, 'commitlog'),
+        segmentSize: config.mappedFileSizeCommitLog,
+        flushDiskType: config.flushDiskType,
+        syncFlushTimeout: config.syncFlushTimeout,
+        maxMessageSize: config.maxMessageSize,
+      },
+      {
+        logger: this.log,
+        clock: this.clock,
+        storeHost: deps.storeHost,
+        dispatch: (req) => this.dispatch(req),
+      },
+    );
+    this.consumeQueues = new ConsumeQueueTable(join(this.root, 'consumequeue'), config.mappedFileSizeConsumeQueue);
+    this.index = new IndexService(
+      join(this.root, 'index'),
+      { maxHashSlotNum: config.maxHashSlotNum, maxIndexNum: config.maxIndexNum },
+      this.clock,
+    );
+  }
+
+  private get abortPath(): string {
+    return join(this.root, 'abort');
+  }
+
+  private get checkpointPath(): string {
+    return join(this.root, 'checkpoint');
+  }
+
+  /** Locks the store, recovers it and starts the background services. */
+  async open(): Promise<RecoveryReport> {
+    mkdirSync(this.root, { recursive: true });
+    this.lock = StoreLock.acquire(this.root);
+    try {
+      const report = this.recover();
+      this.recovery = report;
+      writeFileSync(this.abortPath, '');
+      await this.flushDerived();
+      this.opened = true;
+      this.startServices();
+      this.log.info('message store opened', { ...report });
+      return report;
+    } catch (err: unknown) {
+      this.commitLog.segments.close();
+      this.consumeQueues.close();
+      this.index.close();
+      this.lock.release();
+      this.lock = undefined;
+      throw err;
+    }
+  }
+
+  private recover(): RecoveryReport {
+    const cleanShutdown = !existsSync(this.abortPath);
+    const cp = loadCheckpoint(this.checkpointPath);
+    if (cp.corrupt) this.log.warn('checkpoint unreadable, recovering from the start of the commit log', { problems: cp.problems });
+    this.commitLog.load();
+    const consumeQueuesLoaded = this.consumeQueues.load();
+    for (const cq of this.consumeQueues.all()) cq.recover(Number.MAX_SAFE_INTEGER);
+    this.index.load();
+
+    const hasData = this.commitLog.segments.all.length > 0;
+    let dispatchFrom = Math.min(cp.data.consumeQueueOffset, this.config.messageIndexEnable ? cp.data.indexOffset : Infinity);
+    if (cp.corrupt) dispatchFrom = 0;
+    // Derived data deleted while stopped is rebuilt from the whole commit log.
+    if (hasData && consumeQueuesLoaded === 0) dispatchFrom = 0;
+    if (hasData && this.config.messageIndexEnable && this.index.fileCount === 0) dispatchFrom = 0;
+    dispatchFrom = Math.max(dispatchFrom, this.commitLog.minOffset);
+    // After a crash, validate from the start of the segment holding the dispatch point.
+    const segSize = this.config.mappedFileSizeCommitLog;
+    const scanFrom = cleanShutdown ? dispatchFrom : Math.max(this.commitLog.minOffset, dispatchFrom - (dispatchFrom % segSize));
+
+    this.dispatchedOffset = dispatchFrom;
+    const result = scanCommitLog(
+      this.commitLog.segments,
+      scanFrom,
+      { verifyCrc: true, readBytes: Math.max(this.config.recoverReadBytes, this.config.maxMessageSize + 64 * 1024) },
+      (req) => {
+        if (req.commitLogOffset >= dispatchFrom) this.dispatchRecovered(req);
+      },
+    );
+    if (result.corrupt !== undefined) {
+      this.log.warn('commit log tail is torn or corrupt; truncating', { offset: result.corrupt.offset, reason: result.corrupt.reason });
+    }
+    this.commitLog.setRecoveredEnd(result.validEnd);
+    this.dispatchedOffset = Math.max(this.dispatchedOffset, result.validEnd);
+    for (const cq of this.consumeQueues.all()) {
+      cq.truncateDirty(result.validEnd);
+      cq.correctMinOffset(this.commitLog.minOffset);
+      this.commitLog.setQueueOffset(cq.topic, cq.queueId, cq.maxOffset);
+    }
+    return {
+      cleanShutdown,
+      scannedFrom: scanFrom,
+      recordsScanned: result.records,
+      validEnd: result.validEnd,
+      truncated: result.corrupt,
+      consumeQueuesLoaded,
+      checkpointSource: cp.source,
+    };
+  }
+
+  private dispatchRecovered(req: DispatchRequest): void {
+    if (isConsumable(req.sysFlag)) this.consumeQueues.getOrCreate(req.topic, req.queueId).dispatch(req);
+    if (this.config.messageIndexEnable) this.index.buildIndex(req);
+  }
+
+  private dispatch(req: DispatchRequest): void {
+    this.dispatchRecovered(req);
+    this.dispatchedOffset = req.commitLogOffset + req.msgSize;
+    this.lastDispatchTimestamp = req.storeTimestamp;
+    this.deps.onDispatched?.(req);
+  }
+
+  private startServices(): void {
+    const every = (ms: number, name: string, fn: () => Promise<void> | void): void => {
+      const t = setInterval(() => {
+        this.periodic = this.periodic
+          .then(fn)
+          .catch((err: unknown) => this.log.error(`${name} failed`, { error: getErrorMessage(err) }));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    if (this.config.flushDiskType === 'ASYNC_FLUSH') {
+      const t = setInterval(() => {
+        this.commitLog.flush().catch((err: unknown) => this.log.error('commit log flush failed', { error: getErrorMessage(err) }));
+      }, this.config.flushIntervalCommitLog);
+      t.unref();
+      this.timers.push(t);
+    }
+    every(this.config.flushIntervalConsumeQueue, 'consume queue flush', () => this.flushDerived());
+    every(this.config.cleanResourceInterval, 'retention', async () => {
+      await this.runRetention();
+    });
+  }
+
+  /** Flushes consume queues and index, then records how far they are durable. */
+  private async flushDerived(): Promise<void> {
+    const upTo = this.dispatchedOffset;
+    const ts = this.lastDispatchTimestamp;
+    await Promise.all([...this.consumeQueues.all()].map((cq) => cq.flush()));
+    if (this.config.messageIndexEnable) await this.index.flush();
+    await saveCheckpoint(this.checkpointPath, {
+      physicMsgTimestamp: ts,
+      logicsMsgTimestamp: ts,
+      indexMsgTimestamp: ts,
+      commitLogFlushedOffset: this.commitLog.flushedOffset,
+      consumeQueueOffset: upTo,
+      indexOffset: upTo,
+    });
+  }
+
+  /** One retention round; also refreshes the disk-full flag. Returns segments deleted. */
+  async runRetention(manualDelete = false): Promise<number> {
+    const r = runRetention({
+      config: this.config,
+      commitLog: this.commitLog,
+      consumeQueues: this.consumeQueues,
+      index: this.index,
+      diskUsage: this.deps.diskUsage ?? statfsDiskUsage,
+      now: this.clock.now(),
+      wasDiskFull: this.diskFull,
+      manualDelete,
+      logger: this.log,
+    });
+    if (r.diskFull !== this.diskFull) {
+      this.log[r.diskFull ? 'error' : 'info'](r.diskFull ? 'disk full: appends refused' : 'disk space recovered: appends accepted');
+    }
+    this.diskFull = r.diskFull;
+    return Promise.resolve(r.deleted);
+  }
+
+  get isDiskFull(): boolean {
+    return this.diskFull;
+  }
+
+  /** Store-level checks (DefaultMessageStore.checkStoreStatus / checkMessage). */
+  private refuse(msgs: readonly MessageInput[]): PutMessageResult | undefined {
+    if (!this.opened || this.closing !== undefined) {
+      return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the message store is not running' };
+    }
+    if (this.diskFull) return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the broker disk is full' };
+    let total = 0;
+    for (const m of msgs) {
+      if (Buffer.byteLength(m.topic) > MAX_TOPIC_LENGTH) {
+        return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `topic longer than ${MAX_TOPIC_LENGTH} bytes` };
+      }
+      if (Buffer.byteLength(m.properties) > MAX_PROPERTIES_LENGTH) {
+        return { status: PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, reason: `properties longer than ${MAX_PROPERTIES_LENGTH} bytes` };
+      }
+      total += m.body.length;
+    }
+    if (total > this.config.maxMessageSize) {
+      return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `message body of ${total} bytes exceeds maxMessageSize ${this.config.maxMessageSize}` };
+    }
+    return undefined;
+  }
+
+  putMessage(msg: MessageInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
+    const refused = this.refuse([msg]);
+    return refused ? Promise.resolve(refused) : this.commitLog.append(msg, opts);
+  }
+
+  /** A batch: stored as consecutive records of one topic and queue. */
+  putMessages(msgs: readonly MessageInput[], opts: AppendOptions = {}): Promise<PutMessageResult> {
+    if (msgs.length === 0) return Promise.resolve({ status: PutMessageStatus.MESSAGE_ILLEGAL, reason: 'empty batch' });
+    const first = msgs[0];
+    if (first !== undefined && msgs.some((m) => m.topic !== first.topic || m.queueId !== first.queueId)) {
+      return Promise.resolve({ status: PutMessageStatus.MESSAGE_ILLEGAL, reason: 'a batch must have one topic and queue' });
+    }
+    const refused = this.refuse(msgs);
+    return refused ? Promise.resolve(refused) : this.commitLog.appendAll(msgs, opts);
+  }
+
+  getMessage(topic: string, queueId: number, offset: number, opts: GetMessageOptions): GetMessageResult {
+    return getMessages(this.consumeQueues.get(topic, queueId), this.commitLog, offset, opts, {
+      memoryBytes: Math.floor(totalmem() * 0.4),
+    });
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueues.get(topic, queueId)?.minOffset ?? 0;
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueues.get(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  /** Store time of the record at a queue offset, if it is still held. */
+  getMessageStoreTimestamp(topic: string, queueId: number, queueOffset: number): number | undefined {
+    const unit = this.consumeQueues.get(topic, queueId)?.getUnit(queueOffset);
+    return unit === undefined ? undefined : this.storeTimeOf(unit.commitLogOffset, unit.size);
+  }
+
+  getEarliestMessageTime(topic: string, queueId: number): number | undefined {
+    return this.getMessageStoreTimestamp(topic, queueId, this.getMinOffsetInQueue(topic, queueId));
+  }
+
+  /** First queue offset whose message was stored at or after `timestampMs` (SEARCH_OFFSET_BY_TIMESTAMP). */
+  getOffsetInQueueByTime(topic: string, queueId: number, timestampMs: number): number {
+    const cq = this.consumeQueues.get(topic, queueId);
+    if (cq === undefined) return 0;
+    return cq.searchOffsetByTimestamp(timestampMs, (o, s) => this.storeTimeOf(o, s));
+  }
+
+  private storeTimeOf(commitLogOffset: number, size: number): number | undefined {
+    const rec = this.commitLog.read(commitLogOffset, size);
+    if (rec === undefined || rec.length < 64) return undefined;
+    const bornHostBytes = (rec.readInt32BE(36) & 0x10) !== 0 ? 20 : 8;
+    return rec.readInt32BE(48 + bornHostBytes) * 4294967296 + rec.readUInt32BE(52 + bornHostBytes);
+  }
+
+  /** The stored record at a commit-log offset (VIEW_MESSAGE_BY_ID). */
+  lookMessageByOffset(commitLogOffset: number): Buffer | undefined {
+    const size = this.commitLog.readRecordSize(commitLogOffset);
+    if (size === undefined || size <= 0 || size > this.config.maxMessageSize + 64 * 1024) return undefined;
+    const rec = this.commitLog.read(commitLogOffset, size);
+    return rec !== undefined && rec.length === size && rec.readInt32BE(4) === -626843481 ? rec : undefined;
+  }
+
+  /** Messages of `topic` whose KEYS or UNIQ_KEY is `key`, stored within [begin, end] (QUERY_MESSAGE). */
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
+    return queryMessagesByKey(this.index, (o) => this.lookMessageByOffset(o), topic, key, maxNum, begin, end);
+  }
+
+  get minPhyOffset(): number {
+    return this.commitLog.minOffset;
+  }
+
+  get maxPhyOffset(): number {
+    return this.commitLog.maxOffset;
+  }
+
+  /** Topics with consume queues in this store. */
+  topics(): string[] {
+    return this.consumeQueues.topics();
+  }
+
+  queueIds(topic: string): number[] {
+    return this.consumeQueues.queuesOf(topic).map((q) => q.queueId);
+  }
+
+  /** Deletes a topic's consume queues (its records age out of the commit log). */
+  deleteTopic(topic: string): void {
+    this.consumeQueues.deleteTopic(topic);
+    this.commitLog.removeQueueOffsets(topic);
+  }
+
+  /** Flushes everything and makes the next start a clean one. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (!this.opened) return;
+    await this.periodic;
+    await this.commitLog.close();
+    await this.flushDerived();
+    saveCheckpointSync(this.checkpointPath, {
+      physicMsgTimestamp: this.lastDispatchTimestamp,
+      logicsMsgTimestamp: this.lastDispatchTimestamp,
+      indexMsgTimestamp: this.lastDispatchTimestamp,
+      commitLogFlushedOffset: this.commitLog.flushedOffset,
+      consumeQueueOffset: this.dispatchedOffset,
+      indexOffset: this.dispatchedOffset,
+    });
+    this.consumeQueues.close();
+    this.index.close();
+    try {
+      unlinkSync(this.abortPath);
+    } catch {
+      // already gone
+    }
+    this.lock?.release();
+    this.lock = undefined;
+    this.opened = false;
+  }
+
+  /** Sizes of the store's parts in bytes (for stats). */
+  diskFootprint(): { commitLogBytes: number; segments: number } {
+    const dir = join(this.root, 'commitlog');
+    let bytes = 0;
+    let segments = 0;
+    if (existsSync(dir)) {
+      for (const n of readdirSync(dir)) {
+        bytes += statSync(join(dir, n)).size;
+        segments++;
+      }
+    }
+    return { commitLogBytes: bytes, segments };
+  }
+}
