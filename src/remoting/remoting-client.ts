@@ -1,0 +1,215 @@
+import { connect, type Socket } from 'node:net';
+import {
+  ConnectionError, InvalidArgumentError, OrbitError, TimeoutError, getErrorMessage, type Logger,
+} from '../common/index.js';
+import type { RemotingCommand } from '../protocol/index.js';
+import type { RemotingClientConfig } from './config.js';
+import type { ChannelEventListener, RemotingChannel, RequestProcessor } from './remoting-channel.js';
+import { ProcessorTable } from './processor-table.js';
+import { RemotingConnection } from './remoting-connection.js';
+
+export interface RemotingClientDeps {
+  readonly logger: Logger;
+  readonly channelEventListener?: ChannelEventListener;
+}
+
+interface Entry {
+  conn: RemotingConnection | undefined;
+  connecting: Promise<RemotingConnection> | undefined;
+}
+
+/**
+ * Remoting client (cf. NettyRemotingClient): one lazily created connection per
+ * `host:port`, shared by concurrent callers; a closed connection is replaced
+ * on next use. Requests the server initiates on a connection
+ * (CHECK_TRANSACTION_STATE, NOTIFY_CONSUMER_IDS_CHANGED, ...) go to the
+ * registered processors.
+ */
+export class RemotingClient {
+  private readonly logger: Logger;
+  private readonly listener: ChannelEventListener | undefined;
+  private readonly processors: ProcessorTable;
+  private readonly entries = new Map<string, Entry>();
+  private readonly sockets = new Set<RemotingConnection>();
+  private readonly connecting = new Set<Socket>();
+  private closed = false;
+  private nextId = 1;
+
+  constructor(private readonly config: Readonly<RemotingClientConfig>, deps: RemotingClientDeps) {
+    this.logger = deps.logger.child({ component: 'remoting.client' });
+    this.listener = deps.channelEventListener;
+    this.processors = new ProcessorTable(this.logger);
+  }
+
+  /** Handler for server-initiated requests with this code. */
+  registerProcessor(code: number, processor: RequestProcessor): void {
+    this.processors.register(code, processor);
+  }
+
+  registerDefaultProcessor(processor: RequestProcessor): void {
+    this.processors.setDefault(processor);
+  }
+
+  /**
+   * Sends `cmd` to `addr` and resolves with the response (any response code;
+   * map failures with `responseToError`). Rejects with TimeoutError when no
+   * response arrives within timeoutMs (connect time included), ConnectionError
+   * when the connection cannot be made or is lost.
+   */
+  async invoke(addr: string, cmd: RemotingCommand, timeoutMs: number, signal?: AbortSignal): Promise<RemotingCommand> {
+    const deadline = Date.now() + timeoutMs;
+    const conn = await this.getConnection(addr, timeoutMs, signal);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new TimeoutError(`request code ${cmd.code} to ${addr} timed out after ${timeoutMs} ms (connecting)`);
+    return conn.invoke(cmd, remaining, signal);
+  }
+
+  /** Sends `cmd` as a oneway request once connected (within timeoutMs). */
+  async invokeOneway(addr: string, cmd: RemotingCommand, timeoutMs: number = this.config.connectTimeoutMs): Promise<void> {
+    const conn = await this.getConnection(addr, timeoutMs, undefined);
+    if (!conn.invokeOneway(cmd)) throw new ConnectionError(`connection to ${addr} closed`);
+  }
+
+  /** The connection to `addr`, connecting if needed. */
+  async getChannel(addr: string, timeoutMs: number = this.config.connectTimeoutMs): Promise<RemotingChannel> {
+    return this.getConnection(addr, timeoutMs, undefined);
+  }
+
+  /** Closes the connection to `addr` if any; the next use reconnects. */
+  closeChannel(addr: string): void {
+    this.entries.get(addr)?.conn?.close();
+  }
+
+  /** Closes every connection and fails pending requests; further use throws ConnectionError. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const socket of this.connecting) socket.destroy(new ConnectionError('remoting client closed'));
+    const waits: Promise<void>[] = [];
+    for (const conn of this.sockets) {
+      if (!conn.isOpen) continue;
+      waits.push(new Promise<void>((resolve) => conn.whenClosed(resolve)));
+      conn.close();
+    }
+    await Promise.all(waits);
+    this.entries.clear();
+  }
+
+  private getConnection(addr: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<RemotingConnection> {
+    if (this.closed) return Promise.reject(new ConnectionError('remoting client closed'));
+    let entry = this.entries.get(addr);
+    if (entry === undefined) {
+      entry = { conn: undefined, connecting: undefined };
+      this.entries.set(addr, entry);
+    }
+    if (entry.conn?.isOpen === true) return Promise.resolve(entry.conn);
+    entry.connecting ??= this.connect(addr, entry);
+    return withTimeout(entry.connecting, timeoutMs, signal, addr);
+  }
+
+  private connect(addr: string, entry: Entry): Promise<RemotingConnection> {
+    const { host, port } = parseAddress(addr);
+    return new Promise<RemotingConnection>((resolve, reject) => {
+      const socket = connect({ host, port, noDelay: true });
+      this.connecting.add(socket);
+      const timer = setTimeout(() => {
+        socket.destroy(new ConnectionError(`connect to ${addr} timed out after ${this.config.connectTimeoutMs} ms`));
+      }, this.config.connectTimeoutMs);
+      timer.unref();
+      const onError = (err: Error): void => {
+        clearTimeout(timer);
+        this.connecting.delete(socket);
+        entry.connecting = undefined;
+        reject(err instanceof ConnectionError ? err : new ConnectionError(`connect to ${addr} failed: ${err.message}`, { cause: err }));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        this.connecting.delete(socket);
+        socket.off('error', onError);
+        entry.connecting = undefined;
+        if (this.closed) {
+          socket.destroy();
+          reject(new ConnectionError('remoting client closed'));
+          return;
+        }
+        const conn = this.wrap(socket, addr, entry);
+        entry.conn = conn;
+        resolve(conn);
+      });
+    });
+  }
+
+  private wrap(socket: Socket, addr: string, entry: Entry): RemotingConnection {
+    const conn = new RemotingConnection(socket, {
+      id: `${addr}#${this.nextId++}`,
+      logger: this.logger,
+      maxFrameBytes: this.config.maxFrameBytes,
+      drainTimeoutMs: this.config.drainTimeoutMs,
+      idleTimeoutMs: this.config.idleTimeoutMs,
+      serializeType: this.config.serializeType,
+      onRequest: (c, request) => this.processors.dispatch(c, request),
+      onClose: (c, error) => {
+        this.sockets.delete(c);
+        if (entry.conn === c) entry.conn = undefined;
+        this.logger.debug('connection closed', { addr, error: error?.message });
+        this.notify(() => this.listener?.onChannelClose?.(c, error));
+      },
+      onIdle: (c) => this.notify(() => this.listener?.onChannelIdle?.(c)),
+      onException: (c, error) => this.notify(() => this.listener?.onChannelException?.(c, error)),
+    });
+    this.sockets.add(conn);
+    this.notify(() => this.listener?.onChannelConnect?.(conn));
+    return conn;
+  }
+
+  private notify(fn: () => void): void {
+    try {
+      fn();
+    } catch (err: unknown) {
+      this.logger.error('channel listener failed', { error: getErrorMessage(err) });
+    }
+  }
+}
+
+/** `host:port` or `[v6]:port`. */
+export function parseAddress(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(':');
+  const rawHost = i > 0 ? addr.slice(0, i) : '';
+  const host = rawHost.startsWith('[') && rawHost.endsWith(']') ? rawHost.slice(1, -1) : rawHost;
+  const port = Number(addr.slice(i + 1));
+  if (host.length === 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new InvalidArgumentError(`bad address "${addr}", expected host:port`);
+  }
+  return { host, port };
+}
+
+function withTimeout<T>(p: Promise<T>, timeoutMs: number, signal: AbortSignal | undefined, addr: string): Promise<T> {
+  if (signal?.aborted === true) return Promise.reject(new OrbitError('ABORTED', 'request aborted', { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new TimeoutError(`connect to ${addr} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    timer.unref();
+    const onAbort = (): void => {
+      cleanup();
+      reject(new OrbitError('ABORTED', 'request aborted', { cause: signal?.reason }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        cleanup();
+        resolve(v);
+      },
+      (err: unknown) => {
+        cleanup();
+        reject(err instanceof Error ? err : new ConnectionError(getErrorMessage(err)));
+      },
+    );
+  });
+}

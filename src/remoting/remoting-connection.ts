@@ -1,0 +1,261 @@
+import type { Socket } from 'node:net';
+import {
+  ConnectionError, OrbitError, TimeoutError, getErrorMessage, type Logger,
+} from '../common/index.js';
+import {
+  FrameDecoder, RemotingCommandFlag, ResponseCode, createResponse, encodeFrameParts, isResponse, markOneway,
+  type RemotingCommand, type SerializeType,
+} from '../protocol/index.js';
+import { prepareReply, type ReplyChannel } from './processor-table.js';
+
+export interface ConnectionOptions {
+  readonly id: string;
+  readonly logger: Logger;
+  readonly maxFrameBytes: number;
+  /** Close the peer when its write buffer stays full this long. */
+  readonly drainTimeoutMs: number;
+  /** All-idle timeout (no bytes either way); 0 disables. */
+  readonly idleTimeoutMs: number;
+  readonly serializeType: SerializeType;
+  readonly onRequest: (conn: RemotingConnection, request: RemotingCommand) => void;
+  readonly onClose: (conn: RemotingConnection, error: Error | undefined) => void;
+  readonly onIdle?: (conn: RemotingConnection) => void;
+  readonly onException?: (conn: RemotingConnection, error: Error) => void;
+}
+
+interface Pending {
+  readonly resolve: (cmd: RemotingCommand) => void;
+  readonly reject: (err: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+}
+
+const MAX_OPAQUE = 0x7fffffff;
+
+/**
+ * A socket speaking remoting frames: decoder, per-connection opaque counter
+ * and pending-response table, backpressure (pause reading while our writes are
+ * buffered; drop the peer if they stay buffered past drainTimeoutMs) and idle
+ * detection. Used by both RemotingServer and RemotingClient.
+ */
+export class RemotingConnection implements ReplyChannel {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  private currentType: SerializeType;
+  private readonly decoder: FrameDecoder;
+  private readonly pending = new Map<number, Pending>();
+  private nextOpaque = 1;
+  private open = true;
+  private paused = false;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private closeError: Error | undefined;
+  private closeWaiters: (() => void)[] = [];
+
+  constructor(private readonly socket: Socket, private readonly opts: ConnectionOptions) {
+    this.id = opts.id;
+    this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.localAddress = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
+    this.currentType = opts.serializeType;
+    this.decoder = new FrameDecoder({ maxFrameBytes: opts.maxFrameBytes });
+    socket.setNoDelay(true);
+    if (opts.idleTimeoutMs > 0) {
+      socket.setTimeout(opts.idleTimeoutMs);
+      socket.on('timeout', () => {
+        this.opts.logger.info('closing idle channel', { channel: this.id, remote: this.remoteAddress });
+        this.opts.onIdle?.(this);
+        this.destroy(undefined);
+      });
+    }
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', (err: Error) => {
+      this.closeError ??= err;
+      this.opts.logger.debug('channel error', { channel: this.id, error: err.message });
+    });
+    socket.on('close', () => this.onSocketClose());
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  get serializeType(): SerializeType {
+    return this.currentType;
+  }
+
+  /** Number of responses still awaited. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  send(cmd: RemotingCommand): boolean {
+    if (!isResponse(cmd)) cmd.opaque = this.allocOpaque();
+    return this.write(cmd, this.currentType);
+  }
+
+  invokeOneway(cmd: RemotingCommand): boolean {
+    markOneway(cmd);
+    return this.send(cmd);
+  }
+
+  invoke(cmd: RemotingCommand, timeoutMs: number, signal?: AbortSignal): Promise<RemotingCommand> {
+    if (!this.open) return Promise.reject(this.closedError());
+    if (signal?.aborted === true) return Promise.reject(abortError(signal));
+    const opaque = this.allocOpaque();
+    cmd.opaque = opaque;
+    cmd.flag &= ~(RemotingCommandFlag.RPC_TYPE | RemotingCommandFlag.RPC_ONEWAY);
+    return new Promise<RemotingCommand>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settle(opaque)?.reject(
+          new TimeoutError(`request code ${cmd.code} to ${this.remoteAddress} timed out after ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      timer.unref();
+      const onAbort = signal === undefined ? undefined : (): void => this.settle(opaque)?.reject(abortError(signal));
+      if (signal !== undefined && onAbort !== undefined) signal.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(opaque, { resolve, reject, timer, signal, onAbort });
+      try {
+        this.write(cmd, this.currentType);
+      } catch (err: unknown) {
+        this.settle(opaque)?.reject(err instanceof Error ? err : new OrbitError('ENCODE', getErrorMessage(err)));
+      }
+    });
+  }
+
+  reply(request: RemotingCommand, response: RemotingCommand): void {
+    const type = request.serializeType ?? this.currentType;
+    try {
+      this.write(prepareReply(request, response), type);
+    } catch (err: unknown) {
+      // e.g. a code or header that the request's serialisation cannot carry
+      this.opts.logger.warn('cannot encode response', { channel: this.id, code: response.code, error: getErrorMessage(err) });
+      this.write(prepareReply(request, createResponse(ResponseCode.SYSTEM_ERROR, getErrorMessage(err))), type);
+    }
+  }
+
+  close(): void {
+    this.destroy(undefined);
+  }
+
+  /** Calls `fn` once the socket has closed (at once if it already has). */
+  whenClosed(fn: () => void): void {
+    if (this.open) this.closeWaiters.push(fn);
+    else fn();
+  }
+
+  /** Destroys the socket; `error` (if any) becomes the close reason. */
+  destroy(error: Error | undefined): void {
+    if (error !== undefined) this.closeError ??= error;
+    this.socket.destroy();
+  }
+
+  private write(cmd: RemotingCommand, type: SerializeType): boolean {
+    if (!this.open || this.socket.destroyed) return false;
+    const parts = encodeFrameParts(cmd, type);
+    let ok: boolean;
+    const [head, body] = parts;
+    if (head === undefined) return false;
+    if (body === undefined) {
+      ok = this.socket.write(head);
+    } else {
+      this.socket.cork();
+      this.socket.write(head);
+      ok = this.socket.write(body);
+      this.socket.uncork();
+    }
+    if (!ok) this.onBackpressure();
+    return true;
+  }
+
+  private onBackpressure(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    if (this.drainTimer === undefined && this.open) {
+      this.drainTimer = setTimeout(() => {
+        this.drainTimer = undefined;
+        this.opts.logger.warn('dropping stalled channel', { channel: this.id, remote: this.remoteAddress });
+        this.destroy(new ConnectionError(`peer ${this.remoteAddress} stalled: write buffer not drained in ${this.opts.drainTimeoutMs} ms`));
+      }, this.opts.drainTimeoutMs);
+      this.drainTimer.unref();
+    }
+  }
+
+  private onDrain(): void {
+    if (this.drainTimer !== undefined) {
+      clearTimeout(this.drainTimer);
+      this.drainTimer = undefined;
+    }
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (!this.open) return;
+    let cmds: RemotingCommand[];
+    try {
+      cmds = this.decoder.push(chunk);
+    } catch (err: unknown) {
+      const error = err instanceof Error ? err : new Error(getErrorMessage(err));
+      this.opts.logger.warn('malformed input, closing channel', { channel: this.id, remote: this.remoteAddress, error: error.message });
+      this.opts.onException?.(this, error);
+      this.destroy(error);
+      return;
+    }
+    for (const cmd of cmds) {
+      if (!this.open) return;
+      if (isResponse(cmd)) {
+        const p = this.settle(cmd.opaque);
+        if (p === undefined) this.opts.logger.debug('response without pending request', { channel: this.id, opaque: cmd.opaque });
+        else p.resolve(cmd);
+      } else {
+        if (cmd.serializeType !== undefined) this.currentType = cmd.serializeType;
+        this.opts.onRequest(this, cmd);
+      }
+    }
+  }
+
+  private settle(opaque: number): Pending | undefined {
+    const p = this.pending.get(opaque);
+    if (p === undefined) return undefined;
+    this.pending.delete(opaque);
+    clearTimeout(p.timer);
+    if (p.signal !== undefined && p.onAbort !== undefined) p.signal.removeEventListener('abort', p.onAbort);
+    return p;
+  }
+
+  private allocOpaque(): number {
+    for (;;) {
+      const opaque = this.nextOpaque;
+      this.nextOpaque = opaque >= MAX_OPAQUE ? 1 : opaque + 1;
+      if (!this.pending.has(opaque)) return opaque;
+    }
+  }
+
+  private closedError(): ConnectionError {
+    return new ConnectionError(`connection to ${this.remoteAddress} closed`, { cause: this.closeError });
+  }
+
+  private onSocketClose(): void {
+    if (!this.open) return;
+    this.open = false;
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    this.socket.setTimeout(0);
+    const err = this.closedError();
+    for (const opaque of [...this.pending.keys()]) this.settle(opaque)?.reject(err);
+    this.opts.onClose(this, this.closeError);
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function abortError(signal: AbortSignal): OrbitError {
+  return new OrbitError('ABORTED', 'request aborted', { cause: signal.reason });
+}

@@ -1,0 +1,162 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { OrbitError, getErrorMessage, type Logger } from '../common/index.js';
+import type { RemotingCommand } from '../protocol/index.js';
+import type { RemotingServerConfig } from './config.js';
+import type { ChannelEventListener, RemotingChannel, RequestProcessor } from './remoting-channel.js';
+import { ProcessorTable } from './processor-table.js';
+import { RemotingConnection } from './remoting-connection.js';
+
+export interface RemotingServerDeps {
+  readonly logger: Logger;
+  readonly channelEventListener?: ChannelEventListener;
+}
+
+export interface CloseOptions {
+  /** How long to wait for in-flight processors before destroying connections. */
+  readonly graceMs?: number;
+}
+
+type State = 'new' | 'starting' | 'running' | 'closing' | 'closed';
+
+/**
+ * TCP remoting server (cf. NettyRemotingServer): frames in, processors by
+ * request code, responses in the request's serialisation. Malformed input
+ * closes only the offending connection.
+ */
+export class RemotingServer {
+  private readonly logger: Logger;
+  private readonly listener: ChannelEventListener | undefined;
+  private readonly processors: ProcessorTable;
+  private readonly connections = new Set<RemotingConnection>();
+  private server: Server | undefined;
+  private state: State = 'new';
+  private bound: { host: string; port: number } | undefined;
+  private closePromise: Promise<void> | undefined;
+  private nextChannelId = 1;
+
+  constructor(private readonly config: Readonly<RemotingServerConfig>, deps: RemotingServerDeps) {
+    this.logger = deps.logger.child({ component: 'remoting.server' });
+    this.listener = deps.channelEventListener;
+    this.processors = new ProcessorTable(this.logger);
+  }
+
+  registerProcessor(code: number, processor: RequestProcessor): void {
+    this.processors.register(code, processor);
+  }
+
+  registerDefaultProcessor(processor: RequestProcessor): void {
+    this.processors.setDefault(processor);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new OrbitError('ILLEGAL_STATE', `cannot start a ${this.state} server`);
+    this.state = 'starting';
+    const server = createServer({ noDelay: true }, (socket) => this.onConnection(socket));
+    if (this.config.maxConnections > 0) server.maxConnections = this.config.maxConnections;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        this.state = 'closed';
+        reject(err);
+      };
+      server.once('error', onError);
+      server.listen({ host: this.config.host, port: this.config.port }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.logger.error('server error', { error: err.message }));
+    const addr = server.address();
+    if (addr === null || typeof addr === 'string') throw new OrbitError('ILLEGAL_STATE', 'server has no TCP address');
+    this.bound = { host: addr.address, port: addr.port };
+    this.state = 'running';
+    this.logger.info('remoting server listening', { host: addr.address, port: addr.port });
+  }
+
+  /** Bound address after `start()` (port 0 resolved). */
+  address(): { host: string; port: number } {
+    if (this.bound === undefined) throw new OrbitError('ILLEGAL_STATE', 'server not started');
+    return this.bound;
+  }
+
+  /** Open channels. */
+  channels(): RemotingChannel[] {
+    return [...this.connections];
+  }
+
+  /** Server → client request/response on `channel` (e.g. GET_CONSUMER_RUNNING_INFO). */
+  invoke(channel: RemotingChannel, cmd: RemotingCommand, timeoutMs: number, signal?: AbortSignal): Promise<RemotingCommand> {
+    return channel.invoke(cmd, timeoutMs, signal);
+  }
+
+  /** Processors still running. */
+  get inFlight(): number {
+    return this.processors.inFlight;
+  }
+
+  /**
+   * Stops accepting, waits up to graceMs for running processors, then
+   * destroys every connection. Idempotent: later calls share the first.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closePromise ??= this.doClose(options.graceMs ?? this.config.closeGraceMs);
+    return this.closePromise;
+  }
+
+  private async doClose(graceMs: number): Promise<void> {
+    const server = this.server;
+    this.state = 'closing';
+    if (server === undefined) {
+      this.state = 'closed';
+      return;
+    }
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    let graceTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.processors.whenIdle(),
+      new Promise<void>((resolve) => {
+        graceTimer = setTimeout(resolve, graceMs);
+        graceTimer.unref();
+      }),
+    ]);
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    for (const conn of this.connections) conn.close();
+    await closed;
+    this.state = 'closed';
+    this.logger.info('remoting server closed', { port: this.bound?.port });
+  }
+
+  private onConnection(socket: Socket): void {
+    if (this.state !== 'running') {
+      socket.destroy();
+      return;
+    }
+    const conn = new RemotingConnection(socket, {
+      id: `ch-${this.nextChannelId++}`,
+      logger: this.logger,
+      maxFrameBytes: this.config.maxFrameBytes,
+      drainTimeoutMs: this.config.drainTimeoutMs,
+      idleTimeoutMs: this.config.idleTimeoutMs,
+      serializeType: this.config.serializeType,
+      onRequest: (c, request) => this.processors.dispatch(c, request),
+      onClose: (c, error) => {
+        this.connections.delete(c);
+        this.notify('onChannelClose', () => this.listener?.onChannelClose?.(c, error));
+      },
+      onIdle: (c) => this.notify('onChannelIdle', () => this.listener?.onChannelIdle?.(c)),
+      onException: (c, error) => this.notify('onChannelException', () => this.listener?.onChannelException?.(c, error)),
+    });
+    this.connections.add(conn);
+    this.logger.debug('channel connected', { channel: conn.id, remote: conn.remoteAddress });
+    this.notify('onChannelConnect', () => this.listener?.onChannelConnect?.(conn));
+  }
+
+  /** A listener bug must not break the server. */
+  private notify(event: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err: unknown) {
+      this.logger.error('channel listener failed', { event, error: getErrorMessage(err) });
+    }
+  }
+}
