@@ -6,12 +6,12 @@
  * Layout under `storePathRootDir`: commitlog/, consumequeue/, index/,
  * checkpoint, abort (present while running), lock.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, HostAddress, Logger, MessageInput } from '../common/index.js';
 import { MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, getErrorMessage, noopLogger, systemClock } from '../common/index.js';
-import { loadCheckpoint, saveCheckpoint, saveCheckpointSync } from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { AppendOptions } from './commit-log.js';
 import { CommitLog } from './commit-log.js';
 import { scanCommitLog } from './commit-log-scanner.js';
@@ -65,6 +65,7 @@ export class MessageStore {
   private dispatchedOffset = 0;
   private lastDispatchTimestamp = 0;
   private diskFull = false;
+  private dispatchFailedAt: number | undefined;
   private opened = false;
   private closing: Promise<void> | undefined;
   private periodic: Promise<void> = Promise.resolve();
@@ -186,7 +187,20 @@ export class MessageStore {
   }
 
   private dispatch(req: DispatchRequest): void {
-    this.dispatchRecovered(req);
+    if (this.dispatchFailedAt !== undefined) return;
+    try {
+      this.dispatchRecovered(req);
+    } catch (err: unknown) {
+      // The record is safe in the commit log; the derived files are not. Stop
+      // taking writes and leave the checkpoint before this record, so the next
+      // start rebuilds from here.
+      this.dispatchFailedAt = req.commitLogOffset;
+      this.log.error('dispatch to consume queue / index failed; appends refused until restart', {
+        offset: req.commitLogOffset,
+        error: getErrorMessage(err),
+      });
+      return;
+    }
     this.dispatchedOffset = req.commitLogOffset + req.msgSize;
     this.lastDispatchTimestamp = req.storeTimestamp;
     this.deps.onDispatched?.(req);
@@ -261,6 +275,9 @@ export class MessageStore {
       return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the message store is not running' };
     }
     if (this.diskFull) return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the broker disk is full' };
+    if (this.dispatchFailedAt !== undefined) {
+      return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'consume queue or index writes failed; the store needs a restart' };
+    }
     let total = 0;
     for (const m of msgs) {
       if (Buffer.byteLength(m.topic) > MAX_TOPIC_LENGTH) {
@@ -378,23 +395,24 @@ export class MessageStore {
     this.timers = [];
     if (!this.opened) return;
     await this.periodic;
-    await this.commitLog.close();
-    await this.flushDerived();
-    saveCheckpointSync(this.checkpointPath, {
-      physicMsgTimestamp: this.lastDispatchTimestamp,
-      logicsMsgTimestamp: this.lastDispatchTimestamp,
-      indexMsgTimestamp: this.lastDispatchTimestamp,
-      commitLogFlushedOffset: this.commitLog.flushedOffset,
-      consumeQueueOffset: this.dispatchedOffset,
-      indexOffset: this.dispatchedOffset,
-    });
-    this.consumeQueues.close();
-    this.index.close();
+    let clean = this.dispatchFailedAt === undefined;
     try {
-      unlinkSync(this.abortPath);
-    } catch {
-      // already gone
+      await this.commitLog.close();
+      await this.flushDerived();
+    } catch (err: unknown) {
+      clean = false;
+      this.log.error('store shutdown could not flush everything; the next start recovers', { error: getErrorMessage(err) });
     }
+    for (const close of [() => this.consumeQueues.close(), () => this.index.close()]) {
+      try {
+        close();
+      } catch (err: unknown) {
+        clean = false;
+        this.log.error('closing store files failed', { error: getErrorMessage(err) });
+      }
+    }
+    // Without the abort marker the next start trusts the checkpoint.
+    if (clean) rmSync(this.abortPath, { force: true });
     this.lock?.release();
     this.lock = undefined;
     this.opened = false;
