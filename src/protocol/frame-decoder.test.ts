@@ -208,3 +208,12 @@ void test('decodeFramePayload leaves body undefined when empty', () => {
   const frame = encodeFrame(createRequest(10), SerializeType.ROCKETMQ);
   assert.equal(decodeFramePayload(frame.subarray(4)).body, undefined);
 });
+
+void test('frames before bad bytes in the same chunk are returned, then the decoder is failed', () => {
+  const dec = new FrameDecoder();
+  const good = encodeFrame(createRequest(10, { opaque: 5 }), SerializeType.JSON);
+  const out = dec.push(Buffer.concat([good, frameOf(-1, 0)]));
+  assert.deepEqual(out.map((c) => c.opaque), [5]);
+  assert.ok(dec.error instanceof ProtocolError);
+  assert.throws(() => dec.push(good), ProtocolError);
+});

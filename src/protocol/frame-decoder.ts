@@ -20,6 +20,9 @@ export interface FrameDecoderOptions {
  * once, so cost is linear however the stream is split. Frames wholly inside
  * one chunk are decoded in place (body = view into the chunk).
  * After the first ProtocolError the decoder stays failed: never resynchronise.
+ * Frames completed before the bad bytes of the same chunk are still returned
+ * (as Netty fires them); the error is then exposed by `error` and thrown by
+ * the next `push`.
  */
 export class FrameDecoder {
   private readonly maxFrameBytes: number;
@@ -44,20 +47,26 @@ export class FrameDecoder {
     return this.frameLen < 0 ? this.prefixFilled : 4 + this.partsBytes;
   }
 
+  /** The ProtocolError that failed this decoder, if any. */
+  get error(): ProtocolError | undefined {
+    return this.failure;
+  }
+
   push(chunk: Buffer): RemotingCommand[] {
     if (this.failure !== undefined) throw this.failure;
+    const out: RemotingCommand[] = [];
     try {
-      return this.consume(chunk);
+      this.consume(chunk, out);
     } catch (err: unknown) {
       this.failure = err instanceof ProtocolError ? err : new ProtocolError('frame decode failed', { cause: err });
       this.parts = [];
       this.partsBytes = 0;
-      throw this.failure;
+      if (out.length === 0) throw this.failure;
     }
+    return out;
   }
 
-  private consume(chunk: Buffer): RemotingCommand[] {
-    const out: RemotingCommand[] = [];
+  private consume(chunk: Buffer, out: RemotingCommand[]): void {
     const end = chunk.length;
     let off = 0;
     while (off < end) {
@@ -101,7 +110,6 @@ export class FrameDecoder {
         out.push(decodeFramePayload(payload));
       }
     }
-    return out;
   }
 
   private checkLength(len: number): void {

@@ -201,10 +201,7 @@ export class RemotingConnection implements ReplyChannel {
     try {
       cmds = this.decoder.push(chunk);
     } catch (err: unknown) {
-      const error = err instanceof Error ? err : new Error(getErrorMessage(err));
-      this.opts.logger.warn('malformed input, closing channel', { channel: this.id, remote: this.remoteAddress, error: error.message });
-      this.opts.onException?.(this, error);
-      this.destroy(error);
+      this.onMalformed(err instanceof Error ? err : new Error(getErrorMessage(err)));
       return;
     }
     for (const cmd of cmds) {
@@ -218,6 +215,15 @@ export class RemotingConnection implements ReplyChannel {
         this.opts.onRequest(this, cmd);
       }
     }
+    const error = this.decoder.error;
+    if (error !== undefined && this.open) this.onMalformed(error);
+  }
+
+  /** Malformed input: log once, report, close. Never resynchronise. */
+  private onMalformed(error: Error): void {
+    this.opts.logger.warn('malformed input, closing channel', { channel: this.id, remote: this.remoteAddress, error: error.message });
+    this.opts.onException?.(this, error);
+    this.destroy(error);
   }
 
   private settle(opaque: number): Pending | undefined {
