@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, HostAddress, Logger, MessageInput } from '../common/index.js';
-import { MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, getErrorMessage, noopLogger, systemClock } from '../common/index.js';
+import { MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, errnoCode, getErrorMessage, noopLogger, systemClock } from '../common/index.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { AppendOptions } from './commit-log.js';
 import { CommitLog } from './commit-log.js';
@@ -195,6 +195,7 @@ export class MessageStore {
       // taking writes and leave the checkpoint before this record, so the next
       // start rebuilds from here.
       this.dispatchFailedAt = req.commitLogOffset;
+      if (errnoCode(err) === 'ENOSPC') this.diskFull = true;
       this.log.error('dispatch to consume queue / index failed; appends refused until restart', {
         offset: req.commitLogOffset,
         error: getErrorMessage(err),
