@@ -20,7 +20,7 @@ function open(dir: string, over: Partial<CommitLogConfig> = {}, fresh = true): {
   return { log, dispatched };
 }
 
-test('appends records byte-exactly, assigns queue offsets and rolls segments with a BLANK record', async (t) => {
+void test('appends records byte-exactly, assigns queue offsets and rolls segments with a BLANK record', async (t) => {
   const dir = tempDir(t);
   const { log, dispatched } = open(dir);
   const results = await Promise.all(
@@ -63,7 +63,7 @@ test('appends records byte-exactly, assigns queue offsets and rolls segments wit
   await reopened.close();
 });
 
-test('SYNC_FLUSH resolves after the fdatasync and group-commits concurrent writers', async (t) => {
+void test('SYNC_FLUSH resolves after the fdatasync and group-commits concurrent writers', async (t) => {
   const dir = tempDir(t);
   const { log, dispatched } = open(dir, { flushDiskType: 'SYNC_FLUSH', segmentSize: 1 << 20 });
   const rs = await Promise.all(Array.from({ length: 64 }, (_, i) => log.append(makeMessage('S', 0, `m${i}`))));
@@ -77,7 +77,7 @@ test('SYNC_FLUSH resolves after the fdatasync and group-commits concurrent write
   await log.close();
 });
 
-test('a message larger than the staging area or segment is refused with MESSAGE_ILLEGAL', async (t) => {
+void test('a message larger than the staging area or segment is refused with MESSAGE_ILLEGAL', async (t) => {
   const dir = tempDir(t);
   const { log } = open(dir);
   const r = await log.append(makeMessage('T', 0, Buffer.alloc(5000)));

@@ -23,7 +23,7 @@ function storeAt(dir: string, over: Partial<MessageStoreConfig> = {}): MessageSt
   );
 }
 
-test('put, get, reopen: messages, offsets and queries survive a clean restart', async (t) => {
+void test('put, get, reopen: messages, offsets and queries survive a clean restart', async (t) => {
   const dir = tempDir(t);
   const store = storeAt(dir);
   await store.open();
@@ -53,7 +53,7 @@ test('put, get, reopen: messages, offsets and queries survive a clean restart', 
   await again.close();
 });
 
-test('get-message statuses and tag filtering follow RocketMQ', async (t) => {
+void test('get-message statuses and tag filtering follow RocketMQ', async (t) => {
   const dir = tempDir(t);
   const store = storeAt(dir);
   await store.open();
@@ -81,7 +81,7 @@ test('get-message statuses and tag filtering follow RocketMQ', async (t) => {
   assert.equal(limited.nextBeginOffset, 4);
 });
 
-test('oversize body, long topic and huge properties are refused with clear statuses', async (t) => {
+void test('oversize body, long topic and huge properties are refused with clear statuses', async (t) => {
   const dir = tempDir(t);
   const store = storeAt(dir);
   await store.open();
