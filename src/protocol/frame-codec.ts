@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ProtocolError } from '../common/index.js';
 import { SerializeType, type RemotingCommand } from './remoting-command.js';
 import { decodeJsonHeader, encodeJsonHeader } from './json-header.js';
-import { decodeRocketMQHeader, planRocketMQHeader, writeRocketMQHeader } from './rocketmq-header.js';
+import { decodeRocketMQHeader, rocketMQHeaderSize, writeRocketMQHeader } from './rocketmq-header.js';
 
 /**
  * Frame layout (RemotingCommand.encode / decode, NettyDecoder), big-endian:
@@ -23,10 +23,10 @@ export function encodeFrameParts(cmd: RemotingCommand, serializeType: SerializeT
   const bodyLen = cmd.body?.length ?? 0;
   let head: Buffer;
   if (serializeType === SerializeType.ROCKETMQ) {
-    const plan = planRocketMQHeader(cmd);
-    head = Buffer.allocUnsafe(FRAME_PREFIX_BYTES + plan.size);
-    writeRocketMQHeader(cmd, plan, head, FRAME_PREFIX_BYTES);
-    writePrefix(head, plan.size, bodyLen, serializeType);
+    const size = rocketMQHeaderSize(cmd);
+    head = Buffer.allocUnsafe(FRAME_PREFIX_BYTES + size);
+    writeRocketMQHeader(cmd, head, FRAME_PREFIX_BYTES);
+    writePrefix(head, size, bodyLen, serializeType);
   } else if (serializeType === SerializeType.JSON) {
     const text = encodeJsonHeader(cmd);
     const size = Buffer.byteLength(text, 'utf8');

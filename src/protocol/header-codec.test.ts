@@ -5,6 +5,7 @@ import { decodeJsonHeader, encodeJsonHeader } from './json-header.js';
 import { decodeRocketMQHeader, encodeRocketMQHeader } from './rocketmq-header.js';
 import { SerializeType, createRequest, createResponse, isOneway, isResponse, markOneway } from './remoting-command.js';
 import { languageFromCode, languageToCode } from './language-code.js';
+import { readUtf8, utf8Length, writeUtf8 } from './utf8.js';
 
 void test('JSON header: fastjson key order, nulls and empty extFields omitted', () => {
   const text = encodeJsonHeader(createRequest(34, { opaque: 3 }));
@@ -98,4 +99,14 @@ void test('language codes', () => {
   assert.equal(languageFromCode(200), 'OTHER');
   assert.equal(languageToCode('RUST'), 12);
   assert.equal(languageToCode('toString'), 7);
+});
+
+void test('utf8 helpers agree with Buffer for ASCII, non-ASCII and lone surrogates', () => {
+  for (const s of ['', 'a', 'TopicTest', 'x'.repeat(65), 'é', 'ab✓', '\ud800', 'a\udc00b', '😀', 'é'.repeat(70)]) {
+    assert.equal(utf8Length(s), Buffer.byteLength(s), s);
+    const buf = Buffer.alloc(300);
+    const n = writeUtf8(buf, s, 3);
+    assert.ok(buf.subarray(3, 3 + n).equals(Buffer.from(s)), s);
+    assert.equal(readUtf8(buf, 3, 3 + n), Buffer.from(s).toString('utf8'), s);
+  }
 });

@@ -14,3 +14,4 @@ export * from './headers/consumer-offset.js';
 export * from './headers/namesrv.js';
 export * from './headers/client-manage.js';
 export * from './headers/admin.js';
+export * from './fast-json.js';

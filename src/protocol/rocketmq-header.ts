@@ -2,6 +2,7 @@ import { ProtocolError } from '../common/index.js';
 import { SerializeType, type RemotingCommand } from './remoting-command.js';
 import { languageFromCode, languageToCode } from './language-code.js';
 import { checkIntRange } from './json-header.js';
+import { readUtf8, utf8Length, writeUtf8 } from './utf8.js';
 
 /**
  * ROCKETMQ binary header codec (RocketMQSerializable.java, 4.9.8), big-endian:
@@ -15,69 +16,58 @@ import { checkIntRange } from './json-header.js';
  */
 const FIXED_BYTES = 2 + 1 + 2 + 4 + 4 + 4 + 4;
 
-/** Precomputed sizes so encoding allocates once. */
-export interface RocketMQHeaderPlan {
-  readonly size: number;
-  readonly remarkBytes: number;
-  readonly extBytes: number;
-  readonly keys: readonly string[];
-  readonly keyLens: readonly number[];
-  readonly valueLens: readonly number[];
-}
-
-export function planRocketMQHeader(cmd: RemotingCommand): RocketMQHeaderPlan {
+/** Byte size of the binary header of `cmd`; validates what int16/int32 fields can carry. */
+export function rocketMQHeaderSize(cmd: RemotingCommand): number {
   checkIntRange('code', cmd.code, 16);
   checkIntRange('version', cmd.version, 16);
   checkIntRange('opaque', cmd.opaque, 32);
   checkIntRange('flag', cmd.flag, 32);
-  const remarkBytes = cmd.remark === undefined ? 0 : Buffer.byteLength(cmd.remark, 'utf8');
-  const keys: string[] = [];
-  const keyLens: number[] = [];
-  const valueLens: number[] = [];
-  let extBytes = 0;
+  let size = FIXED_BYTES + (cmd.remark === undefined ? 0 : utf8Length(cmd.remark));
   const ext = cmd.extFields;
   for (const key in ext) {
-    if (!Object.hasOwn(ext, key)) continue;
     const value = ext[key];
-    if (value === undefined) continue;
-    const kl = Buffer.byteLength(key, 'utf8');
-    if (kl > 0x7fff) throw new ProtocolError(`extFields key longer than 32767 bytes`);
-    const vl = Buffer.byteLength(value, 'utf8');
-    keys.push(key);
-    keyLens.push(kl);
-    valueLens.push(vl);
-    extBytes += 2 + kl + 4 + vl;
+    if (value === undefined || !Object.hasOwn(ext, key)) continue;
+    const kl = utf8Length(key);
+    if (kl > 0x7fff) throw new ProtocolError('extFields key longer than 32767 bytes');
+    size += 6 + kl + utf8Length(value);
   }
-  return { size: FIXED_BYTES + remarkBytes + extBytes, remarkBytes, extBytes, keys, keyLens, valueLens };
+  return size;
 }
 
-/** Writes the header planned by `planRocketMQHeader` at `offset`; returns the end offset. */
-export function writeRocketMQHeader(cmd: RemotingCommand, plan: RocketMQHeaderPlan, buf: Buffer, offset: number): number {
-  let p = offset;
-  p = buf.writeInt16BE(cmd.code, p);
+/**
+ * Writes the header of `cmd` at `offset` (room checked by rocketMQHeaderSize);
+ * returns the end offset. Lengths are back-patched after each string.
+ */
+export function writeRocketMQHeader(cmd: RemotingCommand, buf: Buffer, offset: number): number {
+  let p = buf.writeInt16BE(cmd.code, offset);
   p = buf.writeUInt8(languageToCode(cmd.language), p);
   p = buf.writeInt16BE(cmd.version, p);
   p = buf.writeInt32BE(cmd.opaque, p);
   p = buf.writeInt32BE(cmd.flag, p);
-  p = buf.writeInt32BE(plan.remarkBytes, p);
-  if (plan.remarkBytes > 0 && cmd.remark !== undefined) p += buf.write(cmd.remark, p, 'utf8');
-  p = buf.writeInt32BE(plan.extBytes, p);
+  const remarkLen = cmd.remark === undefined ? 0 : writeUtf8(buf, cmd.remark, p + 4);
+  buf.writeInt32BE(remarkLen, p);
+  p += 4 + remarkLen;
+  const extStart = p + 4;
+  let q = extStart;
   const ext = cmd.extFields;
-  for (let i = 0; i < plan.keys.length; i++) {
-    const key = plan.keys[i] ?? '';
-    p = buf.writeInt16BE(plan.keyLens[i] ?? 0, p);
-    p += buf.write(key, p, 'utf8');
-    p = buf.writeInt32BE(plan.valueLens[i] ?? 0, p);
-    p += buf.write(ext[key] ?? '', p, 'utf8');
+  for (const key in ext) {
+    const value = ext[key];
+    if (value === undefined || !Object.hasOwn(ext, key)) continue;
+    const kl = writeUtf8(buf, key, q + 2);
+    buf.writeInt16BE(kl, q);
+    q += 2 + kl;
+    const vl = writeUtf8(buf, value, q + 4);
+    buf.writeInt32BE(vl, q);
+    q += 4 + vl;
   }
-  return p;
+  buf.writeInt32BE(q - extStart, p);
+  return q;
 }
 
 /** The binary header of `cmd` on its own (tests, tools). */
 export function encodeRocketMQHeader(cmd: RemotingCommand): Buffer {
-  const plan = planRocketMQHeader(cmd);
-  const buf = Buffer.allocUnsafe(plan.size);
-  writeRocketMQHeader(cmd, plan, buf, 0);
+  const buf = Buffer.allocUnsafe(rocketMQHeaderSize(cmd));
+  writeRocketMQHeader(cmd, buf, 0);
   return buf;
 }
 
@@ -97,7 +87,7 @@ export function decodeRocketMQHeader(h: Buffer): RemotingCommand {
   const remarkLen = h.readInt32BE(p);
   p += 4;
   if (remarkLen < 0 || remarkLen > end - p - 4) throw new ProtocolError(`binary header: bad remark length ${remarkLen}`);
-  if (remarkLen > 0) cmd.remark = h.toString('utf8', p, p + remarkLen);
+  if (remarkLen > 0) cmd.remark = readUtf8(h, p, p + remarkLen);
   p += remarkLen;
   const extLen = h.readInt32BE(p);
   p += 4;
@@ -109,12 +99,12 @@ export function decodeRocketMQHeader(h: Buffer): RemotingCommand {
     const kl = h.readInt16BE(p);
     p += 2;
     if (kl < 0 || kl > extEnd - p - 4) throw new ProtocolError(`binary header: bad extFields key length ${kl}`);
-    const key = h.toString('utf8', p, p + kl);
+    const key = readUtf8(h, p, p + kl);
     p += kl;
     const vl = h.readInt32BE(p);
     p += 4;
     if (vl < 0 || vl > extEnd - p) throw new ProtocolError(`binary header: bad extFields value length ${vl}`);
-    if (kl > 0 && key !== '__proto__') ext[key] = h.toString('utf8', p, p + vl);
+    if (kl > 0 && key !== '__proto__') ext[key] = readUtf8(h, p, p + vl);
     p += vl;
   }
   return cmd;
