@@ -1,0 +1,31 @@
+/**
+ * What main.ts hands a benchmark: where scratch data goes, where output goes,
+ * how to start a child process of the same program, and a random source. The
+ * benchmarks read no process globals themselves (argv, env, exit).
+ */
+import { statfsSync } from 'node:fs';
+import type { TempDirs } from './temp-dirs.js';
+
+export interface BenchContext {
+  readonly temp: TempDirs;
+  readonly writeStdout: (s: string) => void;
+  readonly writeStderr: (s: string) => void;
+  readonly random: () => number;
+  /** The repository root (for notes about ../shared/bench). */
+  readonly repoRoot: string;
+  /** node + flags + main.ts, to start `main.ts <args>` as a child process. */
+  readonly self: { readonly execPath: string; readonly execArgv: readonly string[]; readonly mainPath: string };
+  /** Registers a hook run on exit or on SIGINT/SIGTERM (e.g. kill a child); returns its removal. */
+  readonly atExit: (hook: () => void) => () => void;
+}
+
+/** A benchmark: parses its own flags, returns the exit code. */
+export type BenchCommand = (args: readonly string[], ctx: BenchContext) => Promise<number>;
+
+export function freeBytes(dir: string): number {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+}
+
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;

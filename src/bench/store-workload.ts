@@ -1,0 +1,116 @@
+/**
+ * The store workloads: concurrent appenders (each an async loop awaiting one
+ * putMessage at a time, like a producer with one message in flight) and a
+ * sequential reader (getMessage in batches). Both are bounded by time and by
+ * count, and report what was done; they never throw for expected store
+ * outcomes (a failed put stops the run and is reported).
+ */
+import type { MessageStore } from '../store/index.js';
+import { GetMessageStatus, PutMessageStatus } from '../store/index.js';
+import type { BenchMessageFactory } from './bench-messages.js';
+import { BENCH_QUEUES, BENCH_TOPIC } from './bench-messages.js';
+
+export interface AppendSpec {
+  readonly writers: number;
+  /** Body size of the next message (called once per message). */
+  readonly nextSize: () => number;
+  readonly maxSeconds: number;
+  /** Stop once this many body bytes were handed to the store. */
+  readonly maxBytes: number;
+  readonly waitStoreMsgOK: boolean;
+  /** Updated live with acknowledged messages and body bytes (for progress reports). */
+  readonly progress?: { msgs: number; bytes: number };
+}
+
+export interface AppendOutcome {
+  readonly msgs: number;
+  /** Payload (body) bytes acknowledged with PUT_OK. */
+  readonly bytes: number;
+  readonly seconds: number;
+  /** Non-PUT_OK outcomes by status. */
+  readonly failures: ReadonlyMap<string, number>;
+  readonly firstFailure: string | undefined;
+}
+
+const nowMs = (): number => performance.now();
+
+export async function runAppenders(store: MessageStore, factory: BenchMessageFactory, spec: AppendSpec): Promise<AppendOutcome> {
+  let msgs = 0;
+  let okBytes = 0;
+  let handedBytes = 0;
+  let stop = false;
+  let firstFailure: string | undefined;
+  const failures = new Map<string, number>();
+  const born = Date.now();
+  const t0 = nowMs();
+  const deadline = t0 + spec.maxSeconds * 1000;
+  const opts = { waitStoreMsgOK: spec.waitStoreMsgOK };
+
+  const writer = async (idx: number): Promise<void> => {
+    const queueId = idx % BENCH_QUEUES;
+    // Bounded: every turn adds >= 1 byte to handedBytes, and time is checked each turn.
+    while (!stop && handedBytes < spec.maxBytes && nowMs() < deadline) {
+      const size = spec.nextSize();
+      handedBytes += size;
+      const r = await store.putMessage(factory.make(queueId, size, born), opts);
+      if (r.status === PutMessageStatus.PUT_OK) {
+        msgs++;
+        okBytes += size;
+        if (spec.progress !== undefined) {
+          spec.progress.msgs++;
+          spec.progress.bytes += size;
+        }
+      } else {
+        failures.set(r.status, (failures.get(r.status) ?? 0) + 1);
+        firstFailure ??= 'reason' in r ? `${r.status}: ${r.reason}` : r.status;
+        stop = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: spec.writers }, (_, i) => writer(i)));
+  return { msgs, bytes: okBytes, seconds: (nowMs() - t0) / 1000, failures, firstFailure };
+}
+
+export interface ReadSpec {
+  readonly batch: number;
+  readonly maxTotalBytes: number;
+  readonly maxSeconds: number;
+}
+
+export interface ReadOutcome {
+  readonly msgs: number;
+  /** Stored record bytes returned (headers + properties + body). */
+  readonly recordBytes: number;
+  readonly seconds: number;
+  /** Messages that were in the queues when reading started. */
+  readonly available: number;
+  readonly complete: boolean;
+}
+
+/** Reads every queue of the bench topic from its first offset to its end, batch by batch. */
+export function readBack(store: MessageStore, spec: ReadSpec): ReadOutcome {
+  const t0 = nowMs();
+  const deadline = t0 + spec.maxSeconds * 1000;
+  let msgs = 0;
+  let recordBytes = 0;
+  let available = 0;
+  let timedOut = false;
+  for (let q = 0; q < BENCH_QUEUES; q++) {
+    const max = store.getMaxOffsetInQueue(BENCH_TOPIC, q);
+    let offset = store.getMinOffsetInQueue(BENCH_TOPIC, q);
+    available += max - offset;
+    // Bounded: the offset advances every turn (or the loop ends), and time is checked.
+    while (offset < max) {
+      if (nowMs() >= deadline) {
+        timedOut = true;
+        break;
+      }
+      const r = store.getMessage(BENCH_TOPIC, q, offset, { maxMsgNums: spec.batch, maxTotalBytes: spec.maxTotalBytes });
+      if (r.status !== GetMessageStatus.FOUND || r.nextBeginOffset <= offset) break;
+      msgs += r.messages.length;
+      recordBytes += r.bufferTotalSize;
+      offset = r.nextBeginOffset;
+    }
+  }
+  return { msgs, recordBytes, seconds: (nowMs() - t0) / 1000, available, complete: !timedOut && msgs === available };
+}
