@@ -4,11 +4,6 @@ import {
 } from '../protocol/index.js';
 import type { RemotingChannel, RequestProcessor } from './remoting-channel.js';
 
-/** Channel side the table answers through. */
-export interface ReplyChannel extends RemotingChannel {
-  reply(request: RemotingCommand, response: RemotingCommand): void;
-}
-
 /**
  * Request code → processor registry and dispatch, shared by server and
  * client (NettyRemotingAbstract.processRequestCommand):
@@ -42,7 +37,7 @@ export class ProcessorTable {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  dispatch(channel: ReplyChannel, request: RemotingCommand): void {
+  dispatch(channel: RemotingChannel, request: RemotingCommand): void {
     const processor = this.table.get(request.code) ?? this.defaultProcessor;
     const oneway = isOneway(request);
     if (processor === undefined) {
@@ -79,7 +74,7 @@ export class ProcessorTable {
     }
   }
 
-  private fail(channel: ReplyChannel, request: RemotingCommand, oneway: boolean, err: unknown): void {
+  private fail(channel: RemotingChannel, request: RemotingCommand, oneway: boolean, err: unknown): void {
     const message = getErrorMessage(err);
     this.logger.warn('processor failed', { code: request.code, opaque: request.opaque, channel: channel.id, error: message });
     if (!oneway) channel.reply(request, createResponse(ResponseCode.SYSTEM_ERROR, message));

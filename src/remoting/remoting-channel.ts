@@ -24,6 +24,12 @@ export interface RemotingChannel {
    * Returns false when the channel is closed.
    */
   send(cmd: RemotingCommand): boolean;
+  /**
+   * Answers `request` outside the processor's return value (long polling):
+   * copies its opaque, sets the response flag and uses the request's
+   * serialisation. No-op when the channel is closed.
+   */
+  reply(request: RemotingCommand, response: RemotingCommand): void;
   /** Request/response over this channel; rejects with TimeoutError / ConnectionError. */
   invoke(cmd: RemotingCommand, timeoutMs: number, signal?: AbortSignal): Promise<RemotingCommand>;
   /** Marks `cmd` oneway and sends it (e.g. CHECK_TRANSACTION_STATE, NOTIFY_CONSUMER_IDS_CHANGED). */
@@ -48,7 +54,7 @@ export interface RequestContext {
 /**
  * Handles one request. Return the response (opaque, response flag and
  * serialize type are filled in), or undefined to answer later through
- * `ctx.channel.send` (long polling) or not at all (oneway).
+ * `ctx.channel.reply(request, response)` (long polling) or not at all (oneway).
  */
 export type RequestProcessor = (
   request: RemotingCommand,

@@ -6,7 +6,8 @@ import {
   FrameDecoder, RemotingCommandFlag, ResponseCode, createResponse, encodeFrameParts, isResponse, markOneway,
   type RemotingCommand, type SerializeType,
 } from '../protocol/index.js';
-import { prepareReply, type ReplyChannel } from './processor-table.js';
+import { prepareReply } from './processor-table.js';
+import type { RemotingChannel } from './remoting-channel.js';
 
 export interface ConnectionOptions {
   readonly id: string;
@@ -39,7 +40,7 @@ const MAX_OPAQUE = 0x7fffffff;
  * buffered; drop the peer if they stay buffered past drainTimeoutMs) and idle
  * detection. Used by both RemotingServer and RemotingClient.
  */
-export class RemotingConnection implements ReplyChannel {
+export class RemotingConnection implements RemotingChannel {
   readonly id: string;
   readonly remoteAddress: string;
   readonly localAddress: string;

@@ -163,15 +163,25 @@ void test('server-initiated invoke and oneway reach client processors', async (t
   assert.equal(unknown.code, ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
 });
 
-void test('a processor may answer later through ctx.channel.send (long polling)', async (t) => {
-  const { server, addr } = await startServer(t);
-  server.registerProcessor(RequestCode.PULL_MESSAGE, (req, ctx) => {
-    setTimeout(() => ctx.channel.send(createResponseFor(req, ResponseCode.PULL_NOT_FOUND)), 30);
-    return undefined;
+for (const type of [SerializeType.JSON, SerializeType.ROCKETMQ]) {
+  void test(`a processor may answer later through ctx.channel.reply / send (long polling, type ${type})`, async (t) => {
+    const { server, addr } = await startServer(t);
+    server.registerProcessor(RequestCode.PULL_MESSAGE, (req, ctx) => {
+      setTimeout(() => ctx.channel.reply(req, createResponse(ResponseCode.PULL_NOT_FOUND)), 30);
+      return undefined;
+    });
+    server.registerProcessor(RequestCode.QUERY_MESSAGE, (req, ctx) => {
+      setTimeout(() => ctx.channel.send(createResponseFor(req, ResponseCode.QUERY_NOT_FOUND)), 10);
+      return undefined;
+    });
+    const client = newClient(t, { serializeType: type });
+    const res = await client.invoke(addr, createRequest(RequestCode.PULL_MESSAGE), 2000);
+    assert.equal(res.code, ResponseCode.PULL_NOT_FOUND);
+    assert.equal(res.serializeType, type);
+    const q = await client.invoke(addr, createRequest(RequestCode.QUERY_MESSAGE), 2000);
+    assert.equal(q.code, ResponseCode.QUERY_NOT_FOUND);
   });
-  const res = await newClient(t).invoke(addr, createRequest(RequestCode.PULL_MESSAGE), 2000);
-  assert.equal(res.code, ResponseCode.PULL_NOT_FOUND);
-});
+}
 
 void test('timeouts reject with TimeoutError and late answers are dropped', async (t) => {
   const { server, addr } = await startServer(t);
