@@ -111,3 +111,12 @@ void test('response codes map to typed errors', () => {
   assert.equal(responseToError(9999).code, 'RESPONSE_9999');
   assert.equal(responseCodeName(209), 'UPDATE_AND_CREATE_ACL_CONFIG_FAILED');
 });
+
+void test('request code table: unique values, names resolve', async () => {
+  const { RequestCode, requestCodeName } = await import('./request-code.js');
+  const values = Object.values(RequestCode);
+  assert.equal(new Set(values).size, values.length);
+  assert.equal(requestCodeName(310), 'SEND_MESSAGE_V2');
+  assert.equal(requestCodeName(318), 'UPDATE_NAMESRV_CONFIG');
+  assert.equal(requestCodeName(1), undefined);
+});
