@@ -53,6 +53,12 @@ export class RemotingConnection implements RemotingChannel {
   private drainTimer: NodeJS.Timeout | undefined;
   private closeError: Error | undefined;
   private closeWaiters: (() => void)[] = [];
+  private corked = false;
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(private readonly socket: Socket, private readonly opts: ConnectionOptions) {
     this.id = opts.id;
@@ -146,26 +152,44 @@ export class RemotingConnection implements RemotingChannel {
     else fn();
   }
 
+  /**
+   * Flushes queued frames, half-closes, and destroys once the peer has the
+   * data or after `timeoutMs` (graceful server shutdown).
+   */
+  end(timeoutMs: number): void {
+    if (!this.open) return;
+    this.flush();
+    const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+    timer.unref();
+    this.whenClosed(() => clearTimeout(timer));
+    this.socket.end(() => this.socket.destroy());
+  }
+
   /** Destroys the socket; `error` (if any) becomes the close reason. */
   destroy(error: Error | undefined): void {
     if (error !== undefined) this.closeError ??= error;
+    // Hand frames corked in this tick to the kernel before tearing down.
+    if (error === undefined) this.flush();
     this.socket.destroy();
+  }
+
+  private flush(): void {
+    if (this.corked) this.uncork();
   }
 
   private write(cmd: RemotingCommand, type: SerializeType): boolean {
     if (!this.open || this.socket.destroyed) return false;
     const parts = encodeFrameParts(cmd, type);
-    let ok: boolean;
     const [head, body] = parts;
     if (head === undefined) return false;
-    if (body === undefined) {
-      ok = this.socket.write(head);
-    } else {
+    // Frames written in the same tick leave in one writev.
+    if (!this.corked) {
+      this.corked = true;
       this.socket.cork();
-      this.socket.write(head);
-      ok = this.socket.write(body);
-      this.socket.uncork();
+      process.nextTick(this.uncork);
     }
+    let ok = this.socket.write(head);
+    if (body !== undefined) ok = this.socket.write(body);
     if (!ok) this.onBackpressure();
     return true;
   }

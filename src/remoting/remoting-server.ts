@@ -120,7 +120,8 @@ export class RemotingServer {
       }),
     ]);
     if (graceTimer !== undefined) clearTimeout(graceTimer);
-    for (const conn of this.connections) conn.close();
+    // Flush answers already written, then let the peers go (bounded).
+    for (const conn of this.connections) conn.end(Math.min(graceMs, 1000));
     await closed;
     this.state = 'closed';
     this.logger.info('remoting server closed', { port: this.bound?.port });
