@@ -13,9 +13,10 @@ export interface RemotingChannel {
   readonly localAddress: string;
   readonly isOpen: boolean;
   /**
-   * Serialize type for commands this side initiates: the type of the peer's
-   * most recent request (a Java peer answers in the type it was asked in;
-   * ali-ons reads only JSON), else the configured default.
+   * Serialize type for commands this side initiates. Server channels follow
+   * the type of the peer's most recent request (a Java peer answers in the
+   * type it was asked in; ali-ons reads only JSON), starting from the
+   * configured default; client channels always use the client's setting.
    */
   readonly serializeType: SerializeType;
   /**

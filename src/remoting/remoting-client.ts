@@ -148,6 +148,7 @@ export class RemotingClient {
       drainTimeoutMs: this.config.drainTimeoutMs,
       idleTimeoutMs: this.config.idleTimeoutMs,
       serializeType: this.config.serializeType,
+      followPeerSerializeType: false,
       onRequest: (c, request) => this.processors.dispatch(c, request),
       onClose: (c, error) => {
         this.sockets.delete(c);

@@ -18,6 +18,8 @@ export interface ConnectionOptions {
   /** All-idle timeout (no bytes either way); 0 disables. */
   readonly idleTimeoutMs: number;
   readonly serializeType: SerializeType;
+  /** Switch to the serialisation of the peer's latest request (server side). */
+  readonly followPeerSerializeType: boolean;
   readonly onRequest: (conn: RemotingConnection, request: RemotingCommand) => void;
   readonly onClose: (conn: RemotingConnection, error: Error | undefined) => void;
   readonly onIdle?: (conn: RemotingConnection) => void;
@@ -236,7 +238,7 @@ export class RemotingConnection implements RemotingChannel {
         if (p === undefined) this.opts.logger.debug('response without pending request', { channel: this.id, opaque: cmd.opaque });
         else p.resolve(cmd);
       } else {
-        if (cmd.serializeType !== undefined) this.currentType = cmd.serializeType;
+        if (this.opts.followPeerSerializeType && cmd.serializeType !== undefined) this.currentType = cmd.serializeType;
         this.opts.onRequest(this, cmd);
       }
     }

@@ -139,6 +139,7 @@ export class RemotingServer {
       drainTimeoutMs: this.config.drainTimeoutMs,
       idleTimeoutMs: this.config.idleTimeoutMs,
       serializeType: this.config.serializeType,
+      followPeerSerializeType: true,
       onRequest: (c, request) => this.processors.dispatch(c, request),
       onClose: (c, error) => {
         this.connections.delete(c);

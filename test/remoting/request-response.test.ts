@@ -291,3 +291,28 @@ void test('graceful close waits for in-flight processors, then destroys; idempot
   assert.ok(Date.now() - started < 1000);
   await assert.rejects(stuck, ConnectionError);
 });
+
+void test('a ROCKETMQ client keeps its serialisation when the server asks in JSON', async (t) => {
+  let channel: RemotingChannel | undefined;
+  const { addr } = await startServer(t, { serializeType: SerializeType.JSON }, {
+    onChannelConnect: (ch) => {
+      channel = ch;
+    },
+  });
+  const client = newClient(t, { serializeType: SerializeType.ROCKETMQ });
+  const seen: (number | undefined)[] = [];
+  client.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => {
+    seen.push(req.serializeType);
+    return createResponse(ResponseCode.SUCCESS);
+  });
+  await client.getChannel(addr);
+  await waitFor(() => channel !== undefined, 2000, 'server channel');
+  assert.ok(channel);
+  // Before the client has spoken, the server asks in its default (JSON).
+  const res = await channel.invoke(createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO), 2000);
+  assert.equal(res.serializeType, SerializeType.JSON, 'client answers in the request type');
+  assert.deepEqual(seen, [SerializeType.JSON]);
+  const again = await client.invoke(addr, createRequest(ECHO), 2000);
+  assert.equal(again.serializeType, SerializeType.ROCKETMQ, 'client still asks in ROCKETMQ');
+  assert.equal(channel.serializeType, SerializeType.ROCKETMQ, 'server channel now follows the client');
+});
