@@ -8,7 +8,7 @@
  * before closing. Ends with the two target ratios (informational: exit 0).
  */
 import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FlushDiskType } from '../store/index.js';
@@ -136,7 +136,7 @@ async function runCase(
       const errors = [...a.failures.values()].reduce((x, y) => x + y, 0);
       const failed = a.firstFailure === undefined ? '' : `; error: ${a.firstFailure} (x${errors})`;
       const ack = c.flush === 'sync' ? 'after fdatasync (group commit)' : 'after the write to the page cache';
-      const note = `${FLUSH[c.flush]}, ack = putMessage resolved ${ack}; ${o.segmentBytes / MiB} MiB segments; ${BENCH_QUEUES} queues; uniq key ${o.uniqKey ? 'on' : 'off'}; close ${closeSeconds.toFixed(3)} s (untimed)${failed}`;
+      const note = `${FLUSH[c.flush]}, ack = putMessage resolved ${ack}; ${o.segmentBytes / MiB} MiB segments; ${BENCH_QUEUES} queues; uniq key ${o.uniqKey ? 'on' : 'off'}; close ${closeSeconds.toFixed(3)} s (untimed); load avg 1m ${loadavg()[0]?.toFixed(2) ?? '?'} (other processes skew results)${failed}`;
       out.emit(line({ case: 'append', size: c.size, flush: c.flush, writers: c.writers, msgs: a.msgs, bytes: a.bytes, seconds: round(a.seconds), msgs_per_s: round(msgsPerS, 1), mb_per_s: round(mbPerS), errors, notes: note }));
       out.row([`append ${c.flush}`, c.size, c.writers, a.msgs, round(a.seconds), round(msgsPerS, 0), round(mbPerS, 1)]);
       if (r !== undefined) {
@@ -216,7 +216,7 @@ export const runStoreBench: BenchCommand = async (args, ctx) => {
     return 2;
   }
   const cpu = cpus();
-  out.progress(`data folder ${ctx.temp.root} (${(free / 1024 ** 3).toFixed(1)} GiB free); ${cpu.length} cpus (${cpu[0]?.model ?? '?'}), ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, node ${process.version}`);
+  out.progress(`data folder ${ctx.temp.root} (${(free / 1024 ** 3).toFixed(1)} GiB free); ${cpu.length} cpus (${cpu[0]?.model ?? '?'}), ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, node ${process.version}, load avg 1m ${loadavg()[0]?.toFixed(2) ?? '?'}`);
   if (existsSync(join(ctx.repoRoot, '..', 'shared', 'bench', 'limits.sh'))) {
     out.progress('../shared/bench/limits.sh exists: `bash ../shared/bench/limits.sh` cross-checks the disk numbers below (not run here)');
   }
