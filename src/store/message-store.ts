@@ -325,6 +325,17 @@ export class MessageStore {
     return this.consumeQueues.get(topic, queueId)?.maxOffset ?? 0;
   }
 
+  /**
+   * Whether the record at a queue offset is so far behind the log's end that
+   * it is likely no longer in the page cache (checkInDiskByConsumeOffset:
+   * more than 40% of RAM behind). False when there is no such entry.
+   */
+  checkInDiskByConsumeOffset(topic: string, queueId: number, queueOffset: number): boolean {
+    const unit = this.consumeQueues.get(topic, queueId)?.getUnit(queueOffset);
+    if (unit === undefined) return false;
+    return this.commitLog.maxOffset - unit.commitLogOffset > totalmem() * 0.4;
+  }
+
   /** Store time of the record at a queue offset, if it is still held. */
   getMessageStoreTimestamp(topic: string, queueId: number, queueOffset: number): number | undefined {
     const unit = this.consumeQueues.get(topic, queueId)?.getUnit(queueOffset);

@@ -1,0 +1,51 @@
+/**
+ * The batch send body (MessageDecoder.encodeMessages / decodeMessages,
+ * message-format.md §6): per message TOTALSIZE, MAGICCODE (0), BODYCRC (0),
+ * FLAG, BODY (int32 + bytes), PROPERTIES (int16 + bytes).
+ */
+import { InvalidArgumentError } from '../common/index.js';
+
+export interface BatchItem {
+  readonly flag: number;
+  readonly body: Buffer;
+  readonly properties: string;
+}
+
+export function decodeBatchBody(buf: Buffer, maxItems = 100_000): BatchItem[] {
+  const items: BatchItem[] = [];
+  let p = 0;
+  while (p < buf.length) {
+    if (items.length >= maxItems) throw new InvalidArgumentError('too many messages in one batch');
+    if (p + 20 > buf.length) throw new InvalidArgumentError('truncated batch message header');
+    const total = buf.readInt32BE(p);
+    if (total < 22 || p + total > buf.length) throw new InvalidArgumentError(`bad batch message size ${total}`);
+    const flag = buf.readInt32BE(p + 12);
+    const bodyLen = buf.readInt32BE(p + 16);
+    if (bodyLen < 0 || 20 + bodyLen + 2 > total) throw new InvalidArgumentError('bad batch message body length');
+    const body = buf.subarray(p + 20, p + 20 + bodyLen);
+    const propsLen = buf.readInt16BE(p + 20 + bodyLen);
+    if (propsLen < 0 || 22 + bodyLen + propsLen !== total) throw new InvalidArgumentError('bad batch message properties length');
+    const properties = buf.toString('utf8', p + 22 + bodyLen, p + 22 + bodyLen + propsLen);
+    items.push({ flag, body, properties });
+    p += total;
+  }
+  return items;
+}
+
+/** Encodes a batch body (client side and tests). */
+export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const it of items) {
+    const props = Buffer.from(it.properties, 'utf8');
+    const total = 4 + 4 + 4 + 4 + 4 + it.body.length + 2 + props.length;
+    const b = Buffer.alloc(total);
+    b.writeInt32BE(total, 0);
+    b.writeInt32BE(it.flag, 12);
+    b.writeInt32BE(it.body.length, 16);
+    it.body.copy(b, 20);
+    b.writeInt16BE(props.length, 20 + it.body.length);
+    props.copy(b, 22 + it.body.length);
+    parts.push(b);
+  }
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,39 @@
+/**
+ * What request processors see of the broker: its config, store, managers and
+ * services. BrokerController builds one and hands it to every processor
+ * module, so processors stay small and testable.
+ */
+import type { Clock, HostAddress, Logger } from '../common/index.js';
+import type { RemotingChannel, RemotingServer } from '../remoting/index.js';
+import type { MessageStore } from '../store/index.js';
+import type { BrokerConfig } from './broker-config.js';
+import type { ConsumerManager } from './client/consumer-manager.js';
+import type { ProducerManager } from './client/producer-manager.js';
+import type { RebalanceLockManager } from './client/rebalance-lock-manager.js';
+import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import type { PullRequestHoldService } from './pull-request-hold-service.js';
+import type { SubscriptionGroupManager } from './subscription-group-manager.js';
+import type { TopicConfigManager } from './topic-config-manager.js';
+
+export interface BrokerContext {
+  readonly config: Readonly<BrokerConfig>;
+  readonly store: MessageStore;
+  readonly topics: TopicConfigManager;
+  readonly groups: SubscriptionGroupManager;
+  readonly offsets: ConsumerOffsetManager;
+  readonly consumers: ConsumerManager;
+  readonly producers: ProducerManager;
+  readonly locks: RebalanceLockManager;
+  readonly pullHold: PullRequestHoldService;
+  /** Address stored in messages and message ids: brokerIP1 + listen port. */
+  readonly storeHost: HostAddress;
+  /** `ip:port` clients use for this broker. */
+  readonly brokerAddr: string;
+  readonly server: RemotingServer;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Re-registers with every name server now (after topic changes). */
+  registerBrokerAll(): void;
+  /** Sends NOTIFY_CONSUMER_IDS_CHANGED to a group's channels. */
+  notifyConsumerIdsChanged(group: string, channels: readonly RemotingChannel[]): void;
+}

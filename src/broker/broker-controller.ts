@@ -1,0 +1,253 @@
+/**
+ * The broker (broker/BrokerController.java, 4.9.8): wires the store, the
+ * managers, the request processors and the name-server registration, and
+ * runs the periodic services. `start()` binds, recovers the store, registers
+ * processors and registers with every name server; `close()` undoes it all,
+ * persisting offsets and configs.
+ */
+import { join } from 'node:path';
+import type { Clock, HostAddress, Logger } from '../common/index.js';
+import { getErrorMessage, makeHostAddress, noopLogger, systemClock } from '../common/index.js';
+import { RequestCode, createRequest } from '../protocol/index.js';
+import type { RemotingChannel } from '../remoting/index.js';
+import { RemotingClient, RemotingServer, resolveRemotingClientConfig, resolveRemotingServerConfig } from '../remoting/index.js';
+import type { MessageStoreConfig, RecoveryReport } from '../store/index.js';
+import { MessageStore } from '../store/index.js';
+import type { BrokerConfig } from './broker-config.js';
+import { namesrvAddrList } from './broker-config.js';
+import type { BrokerContext } from './broker-context.js';
+import { BrokerOuterAPI } from './broker-outer-api.js';
+import type { BrokerIdentity, RegisterResult } from './broker-outer-api.js';
+import { ConsumerManager } from './client/consumer-manager.js';
+import { ProducerManager } from './client/producer-manager.js';
+import { RebalanceLockManager } from './client/rebalance-lock-manager.js';
+import { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import { registerAdminProcessors } from './processors/admin.js';
+import { registerClientManageProcessors } from './processors/client-manage.js';
+import { registerConsumerManageProcessors } from './processors/consumer-manage.js';
+import { registerConsumerOffsetProcessors } from './processors/consumer-offset.js';
+import { registerPullProcessor } from './processors/pull-message.js';
+import { registerSendProcessors } from './processors/send-message.js';
+import { PullRequestHoldService } from './pull-request-hold-service.js';
+import { SubscriptionGroupManager } from './subscription-group-manager.js';
+import { TopicConfigManager } from './topic-config-manager.js';
+
+export interface BrokerDeps {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+const CLIENT_SCAN_INTERVAL_MS = 10_000;
+
+export class BrokerController {
+  readonly config: Readonly<BrokerConfig>;
+  readonly storeConfig: Readonly<MessageStoreConfig>;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private server: RemotingServer | undefined;
+  private readonly namesrvClient: RemotingClient;
+  private readonly outer: BrokerOuterAPI;
+  private ctx: BrokerContext | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private closing: Promise<void> | undefined;
+  private registering: Promise<RegisterResult[]> | undefined;
+  private reregister = false;
+  recovery: RecoveryReport | undefined;
+
+  constructor(config: Readonly<BrokerConfig>, storeConfig: Readonly<MessageStoreConfig>, deps: BrokerDeps = {}) {
+    this.config = config;
+    this.storeConfig = storeConfig;
+    this.log = (deps.logger ?? noopLogger).child({ component: 'broker', broker: config.brokerName });
+    this.clock = deps.clock ?? systemClock;
+    this.namesrvClient = new RemotingClient(resolveRemotingClientConfig({}), { logger: this.log });
+    this.outer = new BrokerOuterAPI(this.namesrvClient, this.log);
+  }
+
+  /** The running broker's context (for tests and embedding). */
+  get context(): BrokerContext {
+    if (this.ctx === undefined) throw new Error('broker not started');
+    return this.ctx;
+  }
+
+  address(): { host: string; port: number } {
+    if (this.server === undefined) throw new Error('broker not started');
+    return this.server.address();
+  }
+
+  get brokerAddr(): string {
+    return this.context.brokerAddr;
+  }
+
+  async start(): Promise<void> {
+    const consumers = new ConsumerManager({
+      clock: this.clock,
+      logger: this.log,
+      listener: (event, group, channels) => {
+        if (event === 'CHANGE' || event === 'UNREGISTER' || event === 'REGISTER') this.notifyConsumerIdsChanged(group, channels);
+      },
+    });
+    const producers = new ProducerManager({ clock: this.clock, logger: this.log });
+    const server = new RemotingServer(resolveRemotingServerConfig({ host: this.config.listenHost, port: this.config.listenPort }), {
+      logger: this.log,
+      channelEventListener: {
+        onChannelClose: (channel) => {
+          consumers.doChannelCloseEvent(channel);
+          producers.doChannelCloseEvent(channel);
+        },
+      },
+    });
+    this.server = server;
+    await server.start();
+    const port = server.address().port;
+    const brokerAddr = `${this.config.brokerIP1}:${port}`;
+    const storeHost: HostAddress = makeHostAddress(this.config.brokerIP1, port);
+    const pullHold = new PullRequestHoldService({ clock: this.clock, logger: this.log });
+    const store = new MessageStore(this.storeConfig, {
+      storeHost,
+      logger: this.log,
+      clock: this.clock,
+      onDispatched: (req) => pullHold.notifyMessageArriving(req.topic, req.queueId, req.queueOffset, req.tagsCode),
+    });
+    try {
+      this.recovery = await store.open();
+    } catch (err: unknown) {
+      pullHold.close();
+      await server.close({ graceMs: 0 });
+      throw err;
+    }
+    const configDir = join(this.storeConfig.storePathRootDir, 'config');
+    const deps = { logger: this.log, clock: this.clock };
+    const topics = new TopicConfigManager(configDir, this.config, deps);
+    const groups = new SubscriptionGroupManager(configDir, this.config.autoCreateSubscriptionGroup, deps);
+    const offsets = new ConsumerOffsetManager(configDir, deps);
+    topics.load();
+    groups.load();
+    offsets.load();
+    this.ctx = {
+      config: this.config,
+      store,
+      topics,
+      groups,
+      offsets,
+      consumers,
+      producers,
+      locks: new RebalanceLockManager({ clock: this.clock, lockMaxLiveTimeMs: this.config.rebalanceLockMaxLiveTime }),
+      pullHold,
+      storeHost,
+      brokerAddr,
+      server,
+      logger: this.log,
+      clock: this.clock,
+      registerBrokerAll: () => {
+        void this.registerBrokerAll();
+      },
+      notifyConsumerIdsChanged: (group, channels) => this.notifyConsumerIdsChanged(group, channels),
+    };
+    registerSendProcessors(this.ctx);
+    registerPullProcessor(this.ctx);
+    registerConsumerOffsetProcessors(this.ctx);
+    registerClientManageProcessors(this.ctx);
+    registerConsumerManageProcessors(this.ctx);
+    registerAdminProcessors(this.ctx);
+    this.startServices();
+    this.log.info('broker started', { brokerAddr, cluster: this.config.brokerClusterName, namesrv: this.config.namesrvAddr });
+    await this.registerBrokerAll();
+  }
+
+  private startServices(): void {
+    const every = (ms: number, fn: () => Promise<unknown> | void): void => {
+      const t = setInterval(() => {
+        Promise.resolve()
+          .then(fn)
+          .catch((err: unknown) => this.log.error('periodic task failed', { error: getErrorMessage(err) }));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    const ctx = this.context;
+    every(this.config.flushConsumerOffsetInterval, () => ctx.offsets.persist());
+    every(this.config.registerBrokerIntervalMs, () => this.registerBrokerAll());
+    every(CLIENT_SCAN_INTERVAL_MS, () => {
+      const now = this.clock.now();
+      ctx.consumers.scanNotActiveChannel(now, this.config.channelExpiredTimeout);
+      ctx.producers.scanNotActiveChannel(now, this.config.channelExpiredTimeout);
+    });
+  }
+
+  private identity(): BrokerIdentity {
+    const ctx = this.context;
+    return {
+      clusterName: this.config.brokerClusterName,
+      brokerName: this.config.brokerName,
+      brokerId: this.config.brokerId,
+      brokerAddr: ctx.brokerAddr,
+      haServerAddr: ctx.brokerAddr,
+    };
+  }
+
+  /**
+   * Registers with every name server (serialised: a call made while one runs
+   * triggers one more round after it, so the latest topic table always lands).
+   */
+  async registerBrokerAll(): Promise<RegisterResult[]> {
+    if (this.registering !== undefined) {
+      this.reregister = true;
+      return this.registering;
+    }
+    const addrs = namesrvAddrList(this.config.namesrvAddr);
+    if (addrs.length === 0 || this.ctx === undefined) return [];
+    const ctx = this.ctx;
+    this.registering = (async (): Promise<RegisterResult[]> => {
+      let results: RegisterResult[];
+      do {
+        this.reregister = false;
+        results = await this.outer.registerBrokerAll(addrs, this.identity(), ctx.topics.serializeWrapper(), this.config.registerBrokerTimeoutMills);
+      } while (this.reregister && this.closing === undefined);
+      return results;
+    })().finally(() => {
+      this.registering = undefined;
+    });
+    return this.registering;
+  }
+
+  /** NOTIFY_CONSUMER_IDS_CHANGED, oneway, to each channel (Broker2Client.notifyConsumerIdsChanged). */
+  notifyConsumerIdsChanged(group: string, channels: readonly RemotingChannel[]): void {
+    if (this.ctx?.groups.get(group)?.notifyConsumerIdsChangedEnable === false) return;
+    for (const ch of channels) {
+      if (!ch.isOpen) continue;
+      ch.invokeOneway(createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { extFields: { consumerGroup: group } }));
+    }
+  }
+
+  /** Graceful stop: unregister, stop serving, persist offsets and configs, close the store. Idempotent. */
+  close(graceMs = 3_000): Promise<void> {
+    this.closing ??= this.doClose(graceMs);
+    return this.closing;
+  }
+
+  private async doClose(graceMs: number): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const ctx = this.ctx;
+    if (ctx !== undefined) {
+      await this.registering?.catch(() => undefined);
+      await this.outer.unregisterBrokerAll(namesrvAddrList(this.config.namesrvAddr), this.identity(), 3_000);
+      ctx.pullHold.close();
+    }
+    await this.server?.close({ graceMs });
+    await this.namesrvClient.close();
+    if (ctx !== undefined) {
+      const errors: unknown[] = [];
+      for (const step of [() => ctx.offsets.close(), () => ctx.topics.close(), () => ctx.groups.close(), () => ctx.store.close()]) {
+        try {
+          await step();
+        } catch (err: unknown) {
+          errors.push(err);
+          this.log.error('broker shutdown step failed', { error: getErrorMessage(err) });
+        }
+      }
+      if (errors.length > 0) throw new AggregateError(errors, 'broker shutdown was not clean');
+    }
+    this.log.info('broker stopped');
+  }
+}
