@@ -15,3 +15,4 @@ export * from './headers/namesrv.js';
 export * from './headers/client-manage.js';
 export * from './headers/admin.js';
 export * from './fast-json.js';
+export * from './headers/namesrv-admin.js';
