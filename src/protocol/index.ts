@@ -16,3 +16,4 @@ export * from './headers/client-manage.js';
 export * from './headers/admin.js';
 export * from './fast-json.js';
 export * from './headers/namesrv-admin.js';
+export * from './fastjson.js';
