@@ -5,37 +5,37 @@ import { FastJsonMap, fastJsonEntries, parseFastJson, toFastJson } from './fastj
 
 const mq = (topic: string, queueId: number): { brokerName: string; queueId: number; topic: string } => ({ brokerName: 'b', queueId, topic });
 
-describe('toFastJson', () => {
-  it('writes MessageQueue keys inline (remoting.md §8 golden)', () => {
+void describe('toFastJson', () => {
+  void it('writes MessageQueue keys inline (remoting.md §8 golden)', () => {
     const body = { offsetTable: new FastJsonMap([[mq('T', 0), 42]]) };
     assert.equal(toFastJson(body), '{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:42}}');
   });
 
-  it('writes numeric keys unquoted (remoting.md §8 golden)', () => {
+  void it('writes numeric keys unquoted (remoting.md §8 golden)', () => {
     const body = { brokerAddrs: new FastJsonMap([[0, '10.0.0.1:10911'], [1, '10.0.0.2:10911']]) };
     assert.equal(toFastJson(body), '{"brokerAddrs":{0:"10.0.0.1:10911",1:"10.0.0.2:10911"}}');
   });
 
-  it('writes a Map like a FastJsonMap, string keys quoted, bigint raw', () => {
+  void it('writes a Map like a FastJsonMap, string keys quoted, bigint raw', () => {
     assert.equal(toFastJson(new Map<unknown, unknown>([['a', 1], [2, 'x'], [3n, 9007199254740993n]])), '{"a":1,2:"x",3:9007199254740993}');
   });
 
-  it('matches JSON.stringify for ordinary values', () => {
+  void it('matches JSON.stringify for ordinary values', () => {
     const v = { a: [1, 'two', null, undefined, { b: true }], c: undefined, d: 'é"\n', e: { toJSON: () => ({ z: 1 }) }, f: Number.NaN };
     assert.equal(toFastJson(v), JSON.stringify(v));
     assert.equal(toFastJson(undefined), 'null');
     assert.equal(toFastJson('s'), '"s"');
   });
 
-  it('writes nested maps inside map values', () => {
+  void it('writes nested maps inside map values', () => {
     const v = new FastJsonMap([[mq('T', 1), { brokerOffset: 5, consumerOffset: 3, lastTimestamp: 0 }]]);
     assert.equal(toFastJson({ consumeTps: 0, offsetTable: v }),
       '{"consumeTps":0,"offsetTable":{{"brokerName":"b","queueId":1,"topic":"T"}:{"brokerOffset":5,"consumerOffset":3,"lastTimestamp":0}}}');
   });
 });
 
-describe('parseFastJson', () => {
-  it('reads object keys as a FastJsonMap of parsed keys', () => {
+void describe('parseFastJson', () => {
+  void it('reads object keys as a FastJsonMap of parsed keys', () => {
     const v = parseFastJson('{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:42}}');
     assert.ok(typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof FastJsonMap));
     const table = v.offsetTable;
@@ -44,30 +44,30 @@ describe('parseFastJson', () => {
     assert.equal(table.get(mq('T', 0)), 42);
   });
 
-  it('reads unquoted numeric keys as numbers', () => {
+  void it('reads unquoted numeric keys as numbers', () => {
     const v = parseFastJson('{"brokerAddrs":{0:"10.0.0.1:10911",1:"10.0.0.2:10911"}}');
     const entries = fastJsonEntries(typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof FastJsonMap) ? v.brokerAddrs : null);
     assert.deepEqual(entries, [[0, '10.0.0.1:10911'], [1, '10.0.0.2:10911']]);
   });
 
-  it('returns standard JSON as JSON.parse does', () => {
+  void it('returns standard JSON as JSON.parse does', () => {
     const text = '{"a":[1,-2.5e3,"x\\u00e9",true,false,null],"b":{"c":{}},"__proto__":1}';
     assert.deepEqual(parseFastJson(text), JSON.parse(text));
     assert.deepEqual(fastJsonEntries(parseFastJson('{"q":1}')), [['q', 1]]);
   });
 
-  it('round-trips what toFastJson writes', () => {
+  void it('round-trips what toFastJson writes', () => {
     const v = new FastJsonMap([[mq('A', 3), { minOffset: 0, maxOffset: 7, lastUpdateTimestamp: 1700000000000 }], [mq('B', 0), { minOffset: 1, maxOffset: 1, lastUpdateTimestamp: 0 }]]);
     const back = parseFastJson(toFastJson(v));
     assert.ok(back instanceof FastJsonMap);
     assert.deepEqual(back.entries, v.entries);
   });
 
-  it('accepts bare identifier keys and whitespace', () => {
+  void it('accepts bare identifier keys and whitespace', () => {
     assert.deepEqual(parseFastJson(' { a : 1 , "b" : [ ] } '), { a: 1, b: [] });
   });
 
-  it('rejects malformed text with ProtocolError', () => {
+  void it('rejects malformed text with ProtocolError', () => {
     for (const bad of ['', '{', '{"a"}', '{"a":1,}', '[1 2]', '"x', '{1:2} x', '{:1}', '-']) {
       assert.throws(() => parseFastJson(bad), ProtocolError, bad);
     }
