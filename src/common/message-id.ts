@@ -14,6 +14,22 @@ export function createOffsetMessageId(storeHost: HostAddress, commitLogOffset: n
   return buf.toString('hex').toUpperCase();
 }
 
+/** Builds offset message ids for one store host without per-call allocation of the prefix. */
+export class OffsetMessageIdEncoder {
+  private readonly prefix: string;
+
+  constructor(storeHost: HostAddress) {
+    const head = Buffer.alloc(storeHost.address.length + 4);
+    head.set(storeHost.address, 0);
+    head.writeInt32BE(storeHost.port, storeHost.address.length);
+    this.prefix = head.toString('hex').toUpperCase();
+  }
+
+  encode(commitLogOffset: number): string {
+    return this.prefix + commitLogOffset.toString(16).toUpperCase().padStart(16, '0');
+  }
+}
+
 export interface DecodedMessageId {
   readonly storeHost: HostAddress;
   readonly commitLogOffset: number;

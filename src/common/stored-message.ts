@@ -67,6 +67,7 @@ function hostBytes(sysFlag: number, v6Flag: number): number {
 
 /** The sys flag with the host-width bits set from the actual addresses. */
 export function withHostFlags(sysFlag: number, bornHost: HostAddress, storeHost: HostAddress): number {
+  if (bornHost.address.length === 4 && storeHost.address.length === 4 && (sysFlag & 0x30) === 0) return sysFlag;
   let f = sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (bornHost.address.length === 16) f |= MessageSysFlag.BORNHOST_V6_FLAG;
   if (storeHost.address.length === 16) f |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
@@ -104,25 +105,27 @@ function readHost(buf: Buffer, pos: number, v6: boolean): HostAddress {
   return { address: Uint8Array.prototype.slice.call(buf, pos, pos + len), port: buf.readInt32BE(pos + len) };
 }
 
-/** Pre-encoded variable parts of a record, computed once per message. */
+/** Pre-computed parts of a record, computed once per message. */
 export interface EncodedParts {
   readonly topic: Buffer;
-  readonly properties: Buffer;
+  /** UTF-8 byte length of the property string (written straight from the string). */
+  readonly propertiesLength: number;
   readonly sysFlag: number;
   readonly bodyCrc: number;
   readonly length: number;
 }
 
-export function encodeParts(msg: MessageInput): EncodedParts {
-  const topic = Buffer.from(msg.topic, 'utf8');
-  const properties = Buffer.from(msg.properties, 'utf8');
+/** `topicBytes` lets a caller reuse the encoded topic across messages. */
+export function encodeParts(msg: MessageInput, topicBytes?: Buffer): EncodedParts {
+  const topic = topicBytes ?? Buffer.from(msg.topic, 'utf8');
+  const propertiesLength = Buffer.byteLength(msg.properties, 'utf8');
   const sysFlag = withHostFlags(msg.sysFlag, msg.bornHost, msg.storeHost);
   return {
     topic,
-    properties,
+    propertiesLength,
     sysFlag,
     bodyCrc: bodyCrc32(msg.body),
-    length: storedMessageLength(sysFlag, msg.body.length, topic.length, properties.length),
+    length: storedMessageLength(sysFlag, msg.body.length, topic.length, propertiesLength),
   };
 }
 
@@ -160,9 +163,9 @@ export function writeStoredMessage(
   buf.writeUInt8(parts.topic.length, p);
   parts.topic.copy(buf, p + 1);
   p += 1 + parts.topic.length;
-  buf.writeInt16BE(parts.properties.length, p);
-  parts.properties.copy(buf, p + 2);
-  return p + 2 + parts.properties.length;
+  buf.writeInt16BE(parts.propertiesLength, p);
+  if (parts.propertiesLength > 0) buf.write(msg.properties, p + 2, parts.propertiesLength, 'utf8');
+  return p + 2 + parts.propertiesLength;
 }
 
 const readInt64 = readInt64BE;

@@ -17,8 +17,8 @@
  */
 import type { Clock, HostAddress, Logger, MessageInput } from '../common/index.js';
 import {
+  OffsetMessageIdEncoder,
   StoreError,
-  createOffsetMessageId,
   encodeParts,
   errnoCode,
   getErrorMessage,
@@ -74,8 +74,11 @@ export class CommitLog {
   private readonly deps: CommitLogDeps;
   private readonly log: Logger;
   readonly segments: SegmentQueue;
-  /** Next queue offset per `${topic}-${queueId}` (CommitLog.topicQueueTable). */
-  private readonly queueOffsets = new Map<string, number>();
+  /** Next queue offset per topic and queue id (CommitLog.topicQueueTable). */
+  private readonly queueOffsets = new Map<string, number[]>();
+  /** Encoded topic names, reused across appends. */
+  private readonly topicBytes = new Map<string, Buffer>();
+  private readonly msgIds: OffsetMessageIdEncoder;
 
   private staging: Buffer;
   private stagingUsed = 0;
@@ -100,6 +103,7 @@ export class CommitLog {
     this.deps = deps;
     this.log = deps.logger.child({ component: 'store.commitlog' });
     this.segments = new SegmentQueue(config.dir, config.segmentSize);
+    this.msgIds = new OffsetMessageIdEncoder(deps.storeHost);
     this.staging = Buffer.allocUnsafe(Math.min(config.segmentSize, Math.max(4 * 1024 * 1024, config.maxMessageSize + 64 * 1024)));
   }
 
@@ -114,12 +118,32 @@ export class CommitLog {
   }
 
   setQueueOffset(topic: string, queueId: number, next: number): void {
-    this.queueOffsets.set(`${topic}-${queueId}`, next);
+    let queues = this.queueOffsets.get(topic);
+    if (queues === undefined) {
+      queues = [];
+      this.queueOffsets.set(topic, queues);
+    }
+    while (queues.length <= queueId) queues.push(0);
+    queues[queueId] = next;
+  }
+
+  private nextQueueOffset(topic: string, queueId: number): number {
+    return this.queueOffsets.get(topic)?.[queueId] ?? 0;
   }
 
   removeQueueOffsets(topic: string): void {
-    const prefix = `${topic}-`;
-    for (const k of [...this.queueOffsets.keys()]) if (k.startsWith(prefix)) this.queueOffsets.delete(k);
+    this.queueOffsets.delete(topic);
+    this.topicBytes.delete(topic);
+  }
+
+  private topicBytesOf(topic: string): Buffer {
+    let b = this.topicBytes.get(topic);
+    if (b === undefined) {
+      b = Buffer.from(topic, 'utf8');
+      if (this.topicBytes.size > 10_000) this.topicBytes.clear();
+      this.topicBytes.set(topic, b);
+    }
+    return b;
   }
 
   get minOffset(): number {
@@ -146,7 +170,7 @@ export class CommitLog {
    */
   appendAll(msgs: readonly MessageInput[], opts: AppendOptions = {}): Promise<PutMessageResult> {
     if (this.closed) return Promise.resolve({ status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the message store is closed' });
-    const parts = msgs.map((m) => encodeParts(m));
+    const parts = msgs.map((m) => encodeParts(m, this.topicBytesOf(m.topic)));
     let total = 0;
     for (const p of parts) total += p.length;
     if (total + END_FILE_MIN_BLANK_LENGTH > this.config.segmentSize || total > this.staging.length) {
@@ -166,16 +190,15 @@ export class CommitLog {
       const msg = msgs[i];
       const p = parts[i];
       if (msg === undefined || p === undefined) continue;
-      const key = `${msg.topic}-${msg.queueId}`;
       const info = dispatchInfo(msg.properties, p.sysFlag);
-      const queueOffset = info.consumable ? (this.queueOffsets.get(key) ?? 0) : 0;
+      const queueOffset = info.consumable ? this.nextQueueOffset(msg.topic, msg.queueId) : 0;
       if (firstQueueOffset < 0) firstQueueOffset = queueOffset;
       const offset = this.cursor;
       writeStoredMessage(this.staging, this.stagingUsed, msg, p, queueOffset, offset, now);
       this.stagingUsed += p.length;
       this.cursor += p.length;
-      if (info.consumable) this.queueOffsets.set(key, queueOffset + 1);
-      msgIds.push(createOffsetMessageId(this.deps.storeHost, offset));
+      if (info.consumable) this.setQueueOffset(msg.topic, msg.queueId, queueOffset + 1);
+      msgIds.push(this.msgIds.encode(offset));
       dispatches.push({
         topic: msg.topic,
         queueId: msg.queueId,
@@ -263,7 +286,7 @@ export class CommitLog {
       if (p === undefined) continue;
       for (let j = p.dispatches.length - 1; j >= 0; j--) {
         const d = p.dispatches[j];
-        if (d !== undefined && isConsumable(d.sysFlag)) this.queueOffsets.set(`${d.topic}-${d.queueId}`, d.queueOffset);
+        if (d !== undefined && isConsumable(d.sysFlag)) this.setQueueOffset(d.topic, d.queueId, d.queueOffset);
       }
     }
     this.cursor = this.stagingStart;

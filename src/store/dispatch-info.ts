@@ -4,7 +4,7 @@
  * record gets a consume-queue entry at all (CommitLog.checkMessageAndReturnSize
  * and DefaultMessageStore.CommitLogDispatcherBuildConsumeQueue, 4.9.8).
  */
-import { MessageConst, MessageSysFlag, findProperty, javaHashCode, transactionType } from '../common/index.js';
+import { MessageSysFlag, javaHashCode, transactionType } from '../common/index.js';
 
 export interface DispatchInfo {
   readonly tagsCode: number;
@@ -19,13 +19,30 @@ export function isConsumable(sysFlag: number): boolean {
   return t === MessageSysFlag.TRANSACTION_NOT_TYPE || t === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
 }
 
+/** One pass over the property string (name 0x01 value, pairs joined by 0x02) for TAGS, KEYS and UNIQ_KEY. */
 export function dispatchInfo(properties: string, sysFlag: number): DispatchInfo {
-  if (properties.length === 0) return { tagsCode: 0, keys: undefined, uniqKey: undefined, consumable: isConsumable(sysFlag) };
-  const tags = findProperty(properties, MessageConst.PROPERTY_TAGS);
+  let tags: string | undefined;
+  let keys: string | undefined;
+  let uniqKey: string | undefined;
+  let start = 0;
+  const n = properties.length;
+  while (start < n) {
+    let end = properties.indexOf('\u0002', start);
+    if (end < 0) end = n;
+    const sep = properties.indexOf('\u0001', start);
+    if (sep > start && sep < end - 1) {
+      const nameLen = sep - start;
+      // Only the three names dispatch cares about: TAGS, KEYS (4 chars) and UNIQ_KEY (8).
+      if (nameLen === 4 && properties.startsWith('TAGS', start)) tags = properties.slice(sep + 1, end);
+      else if (nameLen === 4 && properties.startsWith('KEYS', start)) keys = properties.slice(sep + 1, end);
+      else if (nameLen === 8 && properties.startsWith('UNIQ_KEY', start)) uniqKey = properties.slice(sep + 1, end);
+    }
+    start = end + 1;
+  }
   return {
     tagsCode: tags === undefined || tags.length === 0 ? 0 : javaHashCode(tags),
-    keys: findProperty(properties, MessageConst.PROPERTY_KEYS),
-    uniqKey: findProperty(properties, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
+    keys,
+    uniqKey,
     consumable: isConsumable(sysFlag),
   };
 }
