@@ -5,6 +5,7 @@
  * processors and registers with every name server; `close()` undoes it all,
  * persisting offsets and configs.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock, HostAddress, Logger } from '../common/index.js';
 import { getErrorMessage, makeHostAddress, noopLogger, systemClock } from '../common/index.js';
@@ -83,7 +84,8 @@ export class BrokerController {
       clock: this.clock,
       logger: this.log,
       listener: (event, group, channels) => {
-        if (event === 'CHANGE' || event === 'UNREGISTER' || event === 'REGISTER') this.notifyConsumerIdsChanged(group, channels);
+        // DefaultConsumerIdsChangeListener: only membership changes reach the clients.
+        if (event === 'CHANGE') this.notifyConsumerIdsChanged(group, channels);
       },
     });
     const producers = new ProducerManager({ clock: this.clock, logger: this.log });
@@ -116,6 +118,7 @@ export class BrokerController {
       throw err;
     }
     const configDir = join(this.storeConfig.storePathRootDir, 'config');
+    mkdirSync(configDir, { recursive: true });
     const deps = { logger: this.log, clock: this.clock };
     const topics = new TopicConfigManager(configDir, this.config, deps);
     const groups = new SubscriptionGroupManager(configDir, this.config.autoCreateSubscriptionGroup, deps);
@@ -171,6 +174,7 @@ export class BrokerController {
       const now = this.clock.now();
       ctx.consumers.scanNotActiveChannel(now, this.config.channelExpiredTimeout);
       ctx.producers.scanNotActiveChannel(now, this.config.channelExpiredTimeout);
+      ctx.locks.removeExpired(now);
     });
   }
 
