@@ -11,7 +11,7 @@ import type { RemotingCommand } from '../../src/protocol/index.js';
 import { createRequest } from '../../src/protocol/index.js';
 import { RemotingClient, resolveRemotingClientConfig } from '../../src/remoting/index.js';
 import { resolveMessageStoreConfig } from '../../src/store/index.js';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,8 +27,6 @@ export interface AdminHarness {
 
 export async function startBroker(t: TestContext): Promise<AdminHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'orbitmq-admin-'));
-  // BrokerController does not create <store>/config itself yet; its config files are written there.
-  mkdirSync(join(dir, 'config'));
   const broker = new BrokerController(
     resolveBrokerConfig({ listenPort: 0, brokerName: 'broker-t', brokerClusterName: 'ClusterT' }),
     resolveMessageStoreConfig({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, maxMessageSize: 1024 * 1024 }),
