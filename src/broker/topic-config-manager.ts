@@ -11,7 +11,7 @@ import { ConfigFile } from '../store/index.js';
 import type { BrokerConfig } from './broker-config.js';
 import { DataVersion } from './data-version.js';
 import { asRecord, bool, isRecord, num, str } from './json-narrow.js';
-import { PermName } from './permission.js';
+import { PermName } from '../common/index.js';
 import { TopicValidator } from './topic-validator.js';
 
 export interface TopicConfig {

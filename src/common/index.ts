@@ -8,3 +8,4 @@ export * from './properties.js';
 export * from './stored-message.js';
 export * from './message-id.js';
 export * from './int64.js';
+export * from './perm-name.js';

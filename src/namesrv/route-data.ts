@@ -74,13 +74,7 @@ export interface TopicList {
   brokerAddr?: string;
 }
 
-/** common/constant/PermName.java. */
-export const PermName = {
-  PERM_PRIORITY: 0x8,
-  PERM_READ: 0x4,
-  PERM_WRITE: 0x2,
-  PERM_INHERIT: 0x1,
-} as const;
+export { PermName } from '../common/index.js';
 
 /** common/sysflag/TopicSysFlag.java. */
 export const TopicSysFlag = {

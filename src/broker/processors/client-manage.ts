@@ -14,7 +14,7 @@ import type { RemotingChannel } from '../../remoting/index.js';
 import type { BrokerContext } from '../broker-context.js';
 import { decodeHeartbeatBody, parseJsonBody } from '../client/heartbeat-data.js';
 import { asRecord } from '../json-narrow.js';
-import { PermName } from '../permission.js';
+import { PermName } from '../../common/index.js';
 import { parseSubscriptionData } from '../subscription-data.js';
 import { getRetryTopic } from '../topic-validator.js';
 

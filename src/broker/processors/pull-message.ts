@@ -9,7 +9,7 @@ import { PullMessageRequestHeader, PullMessageResponseHeader, PullSysFlag, Reque
 import type { RemotingChannel } from '../../remoting/index.js';
 import type { GetMessageResult } from '../../store/index.js';
 import type { BrokerContext } from '../broker-context.js';
-import { isReadable } from '../permission.js';
+import { isReadable } from '../../common/index.js';
 import type { HeldPull } from '../pull-request-hold-service.js';
 import type { SubscriptionData } from '../subscription-data.js';
 import { buildSubscriptionData, matchesTagsCode } from '../subscription-data.js';

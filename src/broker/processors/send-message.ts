@@ -11,7 +11,7 @@ import type { RequestContext } from '../../remoting/index.js';
 import type { PutMessageResult } from '../../store/index.js';
 import { decodeBatchBody } from '../batch-body.js';
 import type { BrokerContext } from '../broker-context.js';
-import { PermName, isWriteable } from '../permission.js';
+import { PermName, isWriteable } from '../../common/index.js';
 import type { TopicConfig } from '../topic-config-manager.js';
 import { isNotAllowedSendTopic, isRetryTopic, topicNameProblem } from '../topic-validator.js';
 
