@@ -80,7 +80,8 @@ function brokerSettings(flags: BrokerFlags, extra: Settings, log: Logger): Retur
   if (flags.brokerPort !== undefined) fromFlags.listenPort = String(flags.brokerPort);
   if (flags.flush !== undefined) fromFlags.flushDiskType = flags.flush;
   if (flags.namesrv !== undefined) fromFlags.namesrvAddr = flags.namesrv;
-  const defaults: Settings = { storePathRootDir: join(resolve('data'), 'store') };
+  // Defaults sit below the config file: only flags the user passed override it.
+  const defaults: Settings = { storePathRootDir: join(resolve('data'), 'store'), listenPort: '10911' };
   const report = resolveBrokerSettings(defaults, fromFile, fromEnv, fromFlags);
   for (const k of report.unknownKeys) log.warn('unknown configuration key ignored', { key: k });
   return report;
@@ -129,9 +130,9 @@ const program = new Command('orbit').description('OrbitMQ: a RocketMQ-compatible
 program
   .command('start')
   .description('run a name server and a broker in one process (the embedded default)')
-  .option('--data-dir <dir>', 'data directory', 'data')
+  .option('--data-dir <dir>', 'data directory (default ./data)')
   .option('--namesrv-port <port>', 'name server port', port, 9876)
-  .option('--broker-port <port>', 'broker port', port, 10911)
+  .option('--broker-port <port>', 'broker port (default 10911)', port)
   .option('--flush <mode>', 'sync or async flush', flushType)
   .option('--config <file>', 'broker.conf properties file')
   .option('--log-level <level>', 'log level', 'info')

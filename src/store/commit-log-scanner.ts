@@ -7,13 +7,15 @@
  */
 import { MessageSysFlag, checkRecord, readInt64BE } from '../common/index.js';
 import type { DispatchRequest } from './dispatch-request.js';
-import { dispatchInfo } from './dispatch-info.js';
+import { dispatchInfo, tagsCodeFor } from './dispatch-info.js';
 import type { SegmentQueue } from './segment-queue.js';
 
 export interface ScanOptions {
   readonly verifyCrc: boolean;
   /** Bytes read per pread. */
   readonly readBytes: number;
+  /** Milliseconds per delay level (for SCHEDULE_TOPIC_XXXX tag codes). */
+  readonly delayLevels: readonly number[];
 }
 
 export interface ScanResult {
@@ -25,7 +27,7 @@ export interface ScanResult {
 }
 
 /** Reads the fields dispatch needs from a record already checked by `checkRecord`. */
-export function dispatchRequestAt(buf: Buffer, pos: number, size: number): DispatchRequest {
+export function dispatchRequestAt(buf: Buffer, pos: number, size: number, delayLevels: readonly number[]): DispatchRequest {
   const sysFlag = buf.readInt32BE(pos + 36);
   const bornHostBytes = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0 ? 20 : 8;
   const storeHostBytes = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0 ? 20 : 8;
@@ -37,13 +39,15 @@ export function dispatchRequestAt(buf: Buffer, pos: number, size: number): Dispa
   const propsLenPos = topicLenPos + 1 + topicLen;
   const properties = buf.toString('utf8', propsLenPos + 2, propsLenPos + 2 + buf.readInt16BE(propsLenPos));
   const info = dispatchInfo(properties, sysFlag);
+  const topic = buf.toString('utf8', topicLenPos + 1, topicLenPos + 1 + topicLen);
+  const storeTimestamp = readInt64BE(buf, storeTsPos);
   return {
-    topic: buf.toString('utf8', topicLenPos + 1, topicLenPos + 1 + topicLen),
+    topic,
     queueId: buf.readInt32BE(pos + 12),
     commitLogOffset: readInt64BE(buf, pos + 28),
     msgSize: size,
-    tagsCode: info.tagsCode,
-    storeTimestamp: readInt64BE(buf, storeTsPos),
+    tagsCode: tagsCodeFor(topic, info, storeTimestamp, delayLevels),
+    storeTimestamp,
     queueOffset: readInt64BE(buf, pos + 20),
     keys: info.keys,
     uniqKey: info.uniqKey,
@@ -95,7 +99,7 @@ export function scanCommitLog(
         advancedSegment = true;
         break;
       }
-      onRecord(dispatchRequestAt(chunk, pos, check.size));
+      onRecord(dispatchRequestAt(chunk, pos, check.size, opts.delayLevels));
       records++;
       offset += check.size;
     }

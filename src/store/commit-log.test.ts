@@ -12,7 +12,7 @@ import { isPutOk } from './put-message-result.js';
 function open(dir: string, over: Partial<CommitLogConfig> = {}, fresh = true): { log: CommitLog; dispatched: DispatchRequest[] } {
   const dispatched: DispatchRequest[] = [];
   const log = new CommitLog(
-    { dir, segmentSize: 4096, flushDiskType: 'ASYNC_FLUSH', syncFlushTimeout: 5000, maxMessageSize: 1024, ...over },
+    { dir, segmentSize: 4096, flushDiskType: 'ASYNC_FLUSH', syncFlushTimeout: 5000, maxMessageSize: 1024, delayLevels: [1000], ...over },
     { logger: noopLogger, clock: systemClock, storeHost: STORE_HOST, dispatch: (d) => dispatched.push(d) },
   );
   log.load();
@@ -56,7 +56,7 @@ void test('appends records byte-exactly, assigns queue offsets and rolls segment
 
   const scanned: DispatchRequest[] = [];
   const reopened = open(dir, {}, false).log;
-  const res = scanCommitLog(reopened.segments, 0, { verifyCrc: true, readBytes: 1000 }, (d) => scanned.push(d));
+  const res = scanCommitLog(reopened.segments, 0, { verifyCrc: true, readBytes: 1000, delayLevels: [1000] }, (d) => scanned.push(d));
   assert.equal(res.corrupt, undefined);
   assert.equal(res.records, 40);
   assert.deepEqual(scanned, dispatched);

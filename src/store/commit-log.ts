@@ -26,7 +26,7 @@ import {
   writeStoredMessage,
 } from '../common/index.js';
 import type { DispatchRequest } from './dispatch-request.js';
-import { dispatchInfo, isConsumable } from './dispatch-info.js';
+import { dispatchInfo, isConsumable, tagsCodeFor } from './dispatch-info.js';
 import type { AppendMessageResult, PutMessageResult } from './put-message-result.js';
 import { PutMessageStatus } from './put-message-result.js';
 import { SegmentQueue } from './segment-queue.js';
@@ -41,6 +41,8 @@ export interface CommitLogConfig {
   readonly flushDiskType: FlushDiskType;
   readonly syncFlushTimeout: number;
   readonly maxMessageSize: number;
+  /** Milliseconds per delay level (for SCHEDULE_TOPIC_XXXX tag codes). */
+  readonly delayLevels: readonly number[];
 }
 
 export interface CommitLogDeps {
@@ -204,7 +206,7 @@ export class CommitLog {
         queueId: msg.queueId,
         commitLogOffset: offset,
         msgSize: p.length,
-        tagsCode: info.tagsCode,
+        tagsCode: tagsCodeFor(msg.topic, info, now, this.config.delayLevels),
         storeTimestamp: now,
         queueOffset,
         keys: info.keys,

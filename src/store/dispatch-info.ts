@@ -5,6 +5,7 @@
  * and DefaultMessageStore.CommitLogDispatcherBuildConsumeQueue, 4.9.8).
  */
 import { MessageSysFlag, javaHashCode, transactionType } from '../common/index.js';
+import { SCHEDULE_TOPIC, deliverTimestamp } from './delay-levels.js';
 
 export interface DispatchInfo {
   readonly tagsCode: number;
@@ -12,6 +13,8 @@ export interface DispatchInfo {
   readonly uniqKey: string | undefined;
   /** PREPARED and ROLLBACK transaction records get no consume-queue entry and no queue offset. */
   readonly consumable: boolean;
+  /** The DELAY property (0 when absent). */
+  readonly delayLevel: number;
 }
 
 export function isConsumable(sysFlag: number): boolean {
@@ -24,6 +27,7 @@ export function dispatchInfo(properties: string, sysFlag: number): DispatchInfo 
   let tags: string | undefined;
   let keys: string | undefined;
   let uniqKey: string | undefined;
+  let delay: string | undefined;
   let start = 0;
   const n = properties.length;
   while (start < n) {
@@ -36,6 +40,7 @@ export function dispatchInfo(properties: string, sysFlag: number): DispatchInfo 
       if (nameLen === 4 && properties.startsWith('TAGS', start)) tags = properties.slice(sep + 1, end);
       else if (nameLen === 4 && properties.startsWith('KEYS', start)) keys = properties.slice(sep + 1, end);
       else if (nameLen === 8 && properties.startsWith('UNIQ_KEY', start)) uniqKey = properties.slice(sep + 1, end);
+      else if (nameLen === 5 && properties.startsWith('DELAY', start)) delay = properties.slice(sep + 1, end);
     }
     start = end + 1;
   }
@@ -44,5 +49,15 @@ export function dispatchInfo(properties: string, sysFlag: number): DispatchInfo 
     keys,
     uniqKey,
     consumable: isConsumable(sysFlag),
+    delayLevel: delay === undefined ? 0 : Number.parseInt(delay, 10) || 0,
   };
+}
+
+/**
+ * The consume-queue tag code of a record: the Java hash of TAGS, or, for a
+ * message parked in SCHEDULE_TOPIC_XXXX, its delivery time.
+ */
+export function tagsCodeFor(topic: string, info: DispatchInfo, storeTimestamp: number, delayLevels: readonly number[]): number {
+  if (topic === SCHEDULE_TOPIC && info.delayLevel > 0) return deliverTimestamp(delayLevels, info.delayLevel, storeTimestamp);
+  return info.tagsCode;
 }

@@ -7,3 +7,4 @@ export * from './message-store.js';
 export * from './disk-usage.js';
 export { writeJsonAtomic, writeJsonAtomicSync, readJson, readJsonSync, ConfigFile } from './config-file.js';
 export type { ReadJsonResult, ConfigFileOptions } from './config-file.js';
+export * from './delay-levels.js';

@@ -27,6 +27,7 @@ import { queryMessagesByKey } from './query-message.js';
 import type { QueryMessageResult } from './query-message.js';
 import type { PutMessageResult } from './put-message-result.js';
 import { PutMessageStatus } from './put-message-result.js';
+import { parseDelayLevels } from './delay-levels.js';
 import { runRetention } from './retention.js';
 import type { MessageStoreConfig } from './store-config.js';
 import { StoreLock } from './store-lock.js';
@@ -84,6 +85,7 @@ export class MessageStore {
         flushDiskType: config.flushDiskType,
         syncFlushTimeout: config.syncFlushTimeout,
         maxMessageSize: config.maxMessageSize,
+        delayLevels: parseDelayLevels(config.messageDelayLevel),
       },
       {
         logger: this.log,
@@ -155,7 +157,11 @@ export class MessageStore {
     const result = scanCommitLog(
       this.commitLog.segments,
       scanFrom,
-      { verifyCrc: true, readBytes: Math.max(this.config.recoverReadBytes, this.config.maxMessageSize + 64 * 1024) },
+      {
+        verifyCrc: true,
+        readBytes: Math.max(this.config.recoverReadBytes, this.config.maxMessageSize + 64 * 1024),
+        delayLevels: parseDelayLevels(this.config.messageDelayLevel),
+      },
       (req) => {
         if (req.commitLogOffset >= dispatchFrom) this.dispatchRecovered(req);
       },

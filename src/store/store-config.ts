@@ -3,6 +3,7 @@
  * (store/config/MessageStoreConfig.java, 4.9.8) so operators can map them.
  */
 import { InvalidArgumentError } from '../common/index.js';
+import { DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels } from './delay-levels.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -39,6 +40,8 @@ export interface MessageStoreConfig {
   readonly cleanResourceInterval: number;
   /** Bytes of commit log scanned per read during recovery. */
   readonly recoverReadBytes: number;
+  /** Delay levels, e.g. "1s 5s 10s 30s 1m ... 2h" (units s, m, h, d). */
+  readonly messageDelayLevel: string;
 }
 
 const MiB = 1024 * 1024;
@@ -62,6 +65,7 @@ export const DEFAULT_MESSAGE_STORE_CONFIG: Readonly<MessageStoreConfig> = Object
   diskSpaceCleanForciblyRatio: 0.85,
   cleanResourceInterval: 10_000,
   recoverReadBytes: 4 * MiB,
+  messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
 } satisfies MessageStoreConfig);
 
 function positiveInt(name: string, v: number, min = 1): void {
@@ -99,5 +103,6 @@ export function resolveMessageStoreConfig(partial: Partial<MessageStoreConfig>):
   }
   positiveInt('cleanResourceInterval', c.cleanResourceInterval);
   positiveInt('recoverReadBytes', c.recoverReadBytes, 64 * 1024);
+  parseDelayLevels(c.messageDelayLevel);
   return Object.freeze(c);
 }
