@@ -1,0 +1,26 @@
+import { AbortError, isAbortError } from './errors.js';
+
+/**
+ * Runs `work` so that the returned promise rejects with AbortError as soon as
+ * `signal` fires (the work itself gets the signal to cancel in-flight
+ * requests; its late outcome is ignored, never left unhandled).
+ */
+export async function withSignal<T>(signal: AbortSignal | undefined, what: string, work: () => Promise<T>): Promise<T> {
+  if (signal === undefined) return work();
+  if (signal.aborted) throw new AbortError(`${what} aborted`, { cause: signal.reason });
+  const p = work();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortError(`${what} aborted`, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(isAbortError(err) && !(err instanceof AbortError) ? new AbortError(`${what} aborted`, { cause: err }) : err);
+      },
+    );
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * OrbitMQ client SDK: speaks RocketMQ 4.x remoting to OrbitMQ and Apache
+ * RocketMQ brokers.
+ *
+ * ```ts
+ * const producer = new Producer({ namesrvAddr: '127.0.0.1:9876', group: 'my-group' });
+ * await producer.start();
+ * const r = await producer.send({ topic: 'orders', body: 'hello', tags: 'A', keys: ['order-1'] });
+ * await producer.shutdown();
+ * ```
+ *
+ * Consumer implementers build on MQClientInstance (registerConsumer,
+ * sendHeartbeatNow, fetchSubscribeMessageQueues, findBrokerAddressInSubscribe)
+ * and MQClientAPI (pullMessage, offsets, locks, send-back).
+ */
+export { type ClientOptions, type ResolvedClientOptions, resolveClientOptions, defaultClientIP } from './client-options.js';
+export {
+  ClientError, ClientStateError, NoRouteError, MessageTooLargeError, InvalidMessageError, AbortError, isAbortError,
+} from './errors.js';
+export { type Message, TIMER_DELIVER_MS, START_DELIVER_TIME } from './message.js';
+export { type MessageExt, decodeMessages, decodeMessage, userProperties } from './message-ext.js';
+export {
+  type MessageQueue, type TopicRouteData, type QueueData, type BrokerData, type TopicPublishInfo,
+  messageQueueKey, compareMessageQueues, parseTopicRouteData, toPublishInfo, toSubscribeQueues,
+} from './route.js';
+export {
+  MQClientAPI, type SendResult, type SendStatus, type PullResult, type PullStatus, type CallOptions, type LockBatchRequest,
+} from './mq-client-api.js';
+export { MQClientInstance, type ProducerHandle, type ConsumerHandle, type UpdateRouteOptions } from './mq-client-instance.js';
+export {
+  type HeartbeatData, type ConsumerData, type SubscriptionData, type ConsumeType, type MessageModel, type ConsumeFromWhere,
+  buildSubscriptionData, matchesSubscription, SUB_ALL,
+} from './heartbeat.js';
+export { Producer, type ProducerOptions, type SendOptions } from './producer.js';
+export {
+  TransactionProducer, type TransactionProducerOptions, type TransactionSendResult, type LocalTransactionState,
+  type LocalTransactionExecutor, type TransactionCheckListener,
+} from './transaction-producer.js';
+export { type MessageQueueSelector, selectByHash, selectRandom } from './queue-selector.js';
+export { LatencyFaultTolerance } from './latency-fault-tolerance.js';
+export type { SendHooks, SendContext, SendOutcome } from './send-hooks.js';
+export { UniqIdGenerator } from './uniq-id.js';

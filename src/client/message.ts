@@ -1,0 +1,172 @@
+/**
+ * What a producer sends: the `Message` input type, its validation
+ * (Java `Validators.checkMessage`), the property string it travels with
+ * (message-format.md §3/§4), body compression (§5) and the batch body (§6).
+ */
+import { deflateSync } from 'node:zlib';
+import { MessageConst, MessageSysFlag, encodeProperties } from '../common/index.js';
+import { InvalidMessageError, MessageTooLargeError } from './errors.js';
+
+/** A message to send. Only `topic` and `body` are required. */
+export interface Message {
+  /** Topic: `[%|a-zA-Z0-9_-]`, at most 127 characters. */
+  readonly topic: string;
+  /** Payload; a string is sent as UTF-8. Must not be empty. */
+  readonly body: Buffer | Uint8Array | string;
+  /** One tag (property `TAGS`); consumers filter on it. */
+  readonly tags?: string;
+  /** Business keys (property `KEYS`, space-separated on the wire); brokers index them. */
+  readonly keys?: string | readonly string[];
+  /** User properties. Names RocketMQ reserves (KEYS, TAGS, UNIQ_KEY, ...) are refused. */
+  readonly properties?: Readonly<Record<string, string>>;
+  /** User flag (`Message.flag`), an int32. */
+  readonly flag?: number;
+  /** Delay level 1..18 of a 4.x broker's `messageDelayLevel` (property `DELAY`). */
+  readonly delayLevel?: number;
+  /**
+   * Deliver at this time (epoch ms or Date): properties `TIMER_DELIVER_MS`
+   * (RocketMQ 5.x timer messages) and `__STARTDELIVERTIME` (Aliyun style).
+   * A 4.x broker ignores both and delivers at once; OrbitMQ's broker-side
+   * timer arrives later.
+   */
+  readonly deliverAt?: number | Date;
+  /** Relative form of `deliverAt`: deliver this many ms after sending. */
+  readonly delayMs?: number;
+  /** Ordered send: messages with the same key go to the same queue (hash over the topic's queues). */
+  readonly shardingKey?: string;
+  /** Property `WAIT`: wait for flush/replication before the broker answers (default true). */
+  readonly waitStoreMsgOK?: boolean;
+}
+
+/** Timer properties of RocketMQ 5.x (message-format.md §4). */
+export const TIMER_DELIVER_MS = 'TIMER_DELIVER_MS';
+export const START_DELIVER_TIME = '__STARTDELIVERTIME';
+
+const TOPIC_RE = /^[%|a-zA-Z0-9_-]+$/;
+const NOT_ALLOWED_SEND_TOPICS = new Set([
+  'SCHEDULE_TOPIC_XXXX', 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC',
+  'TRANS_CHECK_MAX_TIME_TOPIC', 'SELF_TEST_TOPIC', 'OFFSET_MOVED_EVENT',
+]);
+const RESERVED_PROPERTIES: ReadonlySet<string> = new Set([
+  ...Object.values(MessageConst).filter((v) => v !== MessageConst.KEY_SEPARATOR),
+  TIMER_DELIVER_MS, START_DELIVER_TIME, 'TIMER_DELAY_SEC', 'TIMER_DELAY_MS', 'MSG_REGION', 'TRACE_ON',
+]);
+
+/** Topic name check (TopicValidator / Validators.checkTopic). */
+export function checkTopic(topic: unknown): string {
+  if (typeof topic !== 'string' || topic.length === 0) throw new InvalidMessageError('topic is required');
+  if (topic.length > 127) throw new InvalidMessageError(`topic "${topic.slice(0, 20)}..." is longer than 127 characters`);
+  if (!TOPIC_RE.test(topic)) throw new InvalidMessageError(`topic "${topic}" has characters outside [%|a-zA-Z0-9_-]`);
+  if (NOT_ALLOWED_SEND_TOPICS.has(topic)) throw new InvalidMessageError(`sending to system topic ${topic} is forbidden`);
+  return topic;
+}
+
+function checkText(what: string, s: string): void {
+  if (s.includes('\u0001') || s.includes('\u0002')) throw new InvalidMessageError(`${what} must not contain \\u0001 or \\u0002`);
+}
+
+/** A message turned into wire form, before compression. */
+export interface EncodedMessage {
+  readonly topic: string;
+  readonly body: Buffer;
+  readonly flag: number;
+  /** Properties including the system ones (TAGS, KEYS, WAIT, UNIQ_KEY, ...). */
+  readonly properties: Map<string, string>;
+}
+
+/** Body as bytes. */
+export function bodyBytes(body: Buffer | Uint8Array | string): Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new InvalidMessageError('body must be a Buffer, Uint8Array or string');
+}
+
+/**
+ * Validates `msg` and builds its wire form (Validators.checkMessage plus the
+ * property setters of Java `Message`). `uniqId` becomes `UNIQ_KEY`.
+ */
+export function encodeMessage(msg: Message, uniqId: string, maxMessageSize: number, now: number): EncodedMessage {
+  if (typeof msg !== 'object' || msg === null) throw new InvalidMessageError('message is required');
+  const topic = checkTopic(msg.topic);
+  const body = bodyBytes(msg.body);
+  if (body.length === 0) throw new InvalidMessageError('message body length is zero');
+  if (body.length > maxMessageSize) throw new MessageTooLargeError(body.length, maxMessageSize);
+  const flag = msg.flag ?? 0;
+  if (!Number.isInteger(flag) || flag < -0x80000000 || flag > 0x7fffffff) throw new InvalidMessageError('flag must be an int32');
+  const props = new Map<string, string>();
+  for (const [k, v] of Object.entries(msg.properties ?? {})) {
+    if (typeof v !== 'string') throw new InvalidMessageError(`property ${k} must be a string`);
+    if (k.length === 0) throw new InvalidMessageError('property names must not be empty');
+    if (RESERVED_PROPERTIES.has(k)) throw new InvalidMessageError(`property name ${k} is reserved by RocketMQ`);
+    checkText(`property ${k}`, k);
+    checkText(`property ${k}`, v);
+    props.set(k, v);
+  }
+  if (msg.tags !== undefined && msg.tags.length > 0) {
+    checkText('tags', msg.tags);
+    props.set(MessageConst.PROPERTY_TAGS, msg.tags);
+  }
+  const keys = typeof msg.keys === 'string' ? [msg.keys] : [...(msg.keys ?? [])];
+  const keyList = keys.filter((k) => k.length > 0);
+  if (keyList.length > 0) {
+    for (const k of keyList) checkText('keys', k);
+    props.set(MessageConst.PROPERTY_KEYS, keyList.join(MessageConst.KEY_SEPARATOR));
+  }
+  props.set(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, msg.waitStoreMsgOK === false ? 'false' : 'true');
+  if (msg.delayLevel !== undefined && msg.delayLevel !== 0) {
+    if (!Number.isInteger(msg.delayLevel) || msg.delayLevel < 0) throw new InvalidMessageError('delayLevel must be a non-negative integer');
+    props.set(MessageConst.PROPERTY_DELAY_TIME_LEVEL, String(msg.delayLevel));
+  }
+  let deliverAt: number | undefined;
+  if (msg.deliverAt !== undefined) deliverAt = msg.deliverAt instanceof Date ? msg.deliverAt.getTime() : msg.deliverAt;
+  else if (msg.delayMs !== undefined) {
+    if (!Number.isSafeInteger(msg.delayMs) || msg.delayMs < 0) throw new InvalidMessageError('delayMs must be a non-negative integer');
+    deliverAt = now + msg.delayMs;
+  }
+  if (deliverAt !== undefined) {
+    if (!Number.isSafeInteger(deliverAt) || deliverAt < 0) throw new InvalidMessageError('deliverAt must be a valid time');
+    props.set(TIMER_DELIVER_MS, String(deliverAt));
+    props.set(START_DELIVER_TIME, String(deliverAt));
+  }
+  props.set(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, uniqId);
+  return { topic, body, flag, properties: props };
+}
+
+/** The property string, checked against the 32767-byte limit of the stored record. */
+export function propertiesString(props: ReadonlyMap<string, string>): string {
+  const s = encodeProperties(props);
+  if (Buffer.byteLength(s, 'utf8') > 32767) throw new InvalidMessageError('message properties exceed 32767 bytes');
+  return s;
+}
+
+/**
+ * Java `DefaultMQProducerImpl.tryToCompressMessage`: zlib level 5 when the
+ * body is at least `threshold` bytes. Returns the body to send and the
+ * sys-flag bits to add (COMPRESSED_FLAG; compression type bits 0 = zlib).
+ */
+export function maybeCompress(body: Buffer, threshold: number, level = 5): { body: Buffer; sysFlag: number } {
+  if (body.length < threshold) return { body, sysFlag: 0 };
+  return { body: deflateSync(body, { level }), sysFlag: MessageSysFlag.COMPRESSED_FLAG };
+}
+
+/**
+ * The SEND_BATCH_MESSAGE body (MessageDecoder.encodeMessages, message-format.md §6):
+ * per message TOTALSIZE, MAGICCODE 0, BODYCRC 0, FLAG, BODY, PROPERTIES.
+ */
+export function encodeBatchBody(items: readonly EncodedMessage[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const it of items) {
+    const props = Buffer.from(propertiesString(it.properties), 'utf8');
+    const total = 20 + it.body.length + 2 + props.length;
+    const b = Buffer.alloc(total);
+    b.writeInt32BE(total, 0);
+    b.writeInt32BE(it.flag, 12);
+    b.writeInt32BE(it.body.length, 16);
+    it.body.copy(b, 20);
+    b.writeInt16BE(props.length, 20 + it.body.length);
+    props.copy(b, 22 + it.body.length);
+    parts.push(b);
+  }
+  return Buffer.concat(parts);
+}

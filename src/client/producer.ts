@@ -1,0 +1,356 @@
+/**
+ * The producer (Java DefaultMQProducer / DefaultMQProducerImpl.sendDefaultImpl,
+ * sendSelectImpl, sendKernelImpl): routes from the name servers with TBW102
+ * fallback for auto-creation, round-robin queue choice with latency fault
+ * avoidance, retries on another broker, per-call timeout and AbortSignal,
+ * ordered sends, batches, oneway, hooks.
+ */
+import {
+  ConnectionError, InvalidArgumentError, MessageConst, OrbitError, TimeoutError, getErrorMessage, type Clock, type Logger,
+} from '../common/index.js';
+import type { SendMessageRequestHeader } from '../protocol/index.js';
+import { withSignal } from './abort.js';
+import { checkIntOption, resolveClientOptions, type ClientOptions } from './client-options.js';
+import { AbortError, ClientStateError, InvalidMessageError, MessageTooLargeError, NoRouteError, isAbortError } from './errors.js';
+import { LatencyFaultTolerance } from './latency-fault-tolerance.js';
+import { encodeBatchBody, encodeMessage, maybeCompress, propertiesString, type Message } from './message.js';
+import type { SendResult } from './mq-client-api.js';
+import { MQClientInstance, type ProducerHandle } from './mq-client-instance.js';
+import { RoundRobinQueuePicker, selectByHash, type MessageQueueSelector } from './queue-selector.js';
+import type { MessageQueue, TopicPublishInfo } from './route.js';
+import type { SendContext, SendHooks, SendOutcome } from './send-hooks.js';
+import { UniqIdGenerator } from './uniq-id.js';
+
+export interface ProducerOptions extends ClientOptions {
+  /** Producer group (Java producerGroup). */
+  readonly group: string;
+  /** Extra attempts after a failed send, on another broker when one exists. Default 2. */
+  readonly retryTimesWhenSendFailed?: number;
+  /** Default per-call timeout, covering all attempts. Default 3000. */
+  readonly sendTimeoutMs?: number;
+  /** Compress (zlib level 5) single-message bodies of at least this many bytes. Default 4096. */
+  readonly compressThreshold?: number;
+  /** Largest body (or batch) accepted. Default 4 MiB (the broker's default). */
+  readonly maxMessageSize?: number;
+  /** Queues of a topic the broker auto-creates from the template topic. Default 4. */
+  readonly defaultTopicQueueNums?: number;
+  /** Template topic for auto-creation (Java createTopicKey). Default `TBW102`. */
+  readonly createTopicKey?: string;
+  /** Avoid slow or failing brokers for a while (Java sendLatencyFaultEnable; on by default here). */
+  readonly sendLatencyFaultEnable?: boolean;
+  /** Retry when the broker stored the message but answered FLUSH_*_TIMEOUT / SLAVE_NOT_AVAILABLE. Default false. */
+  readonly retryAnotherBrokerWhenNotStoreOK?: boolean;
+  readonly hooks?: SendHooks | readonly SendHooks[];
+  /** Share a client instance (connections, routes, heartbeats) with other producers/consumers; you shut it down. */
+  readonly clientInstance?: MQClientInstance;
+}
+
+/** Per-call send options. */
+export interface SendOptions {
+  /** Overall deadline of this call (all attempts); default `sendTimeoutMs`. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Send to exactly this queue (no retries on other queues). */
+  readonly queue?: MessageQueue;
+  /** Choose the queue yourself (no retries on other queues). */
+  readonly selector?: MessageQueueSelector;
+  /** Ordered send: same key → same queue (overrides `message.shardingKey`). */
+  readonly shardingKey?: string;
+}
+
+/** A message in wire form, ready for any attempt. */
+export interface PreparedSend {
+  readonly topic: string;
+  readonly body: Buffer;
+  readonly sysFlag: number;
+  readonly flag: number;
+  readonly properties: string;
+  readonly msgId: string;
+  readonly batch: boolean;
+  readonly message: Message | readonly Message[];
+  readonly selector: MessageQueueSelector | undefined;
+}
+
+type State = 'CREATED' | 'RUNNING' | 'SHUTDOWN';
+const DEFAULT_PRODUCER_GROUP = 'DEFAULT_PRODUCER';
+
+export class Producer {
+  readonly group: string;
+  protected readonly instance: MQClientInstance;
+  protected readonly logger: Logger;
+  protected readonly clock: Clock;
+  private readonly ownsInstance: boolean;
+  private readonly retryTimes: number;
+  private readonly sendTimeoutMs: number;
+  private readonly compressThreshold: number;
+  private readonly maxMessageSize: number;
+  private readonly defaultTopicQueueNums: number;
+  private readonly createTopicKey: string;
+  private readonly retryNotStoreOK: boolean;
+  private readonly hooks: readonly SendHooks[];
+  private readonly faults: LatencyFaultTolerance | undefined;
+  private readonly picker: RoundRobinQueuePicker;
+  private readonly ids: UniqIdGenerator;
+  private state: State = 'CREATED';
+
+  constructor(options: ProducerOptions) {
+    const resolved = options.clientInstance?.options ?? resolveClientOptions(options);
+    if (typeof options.group !== 'string' || !/^[%|a-zA-Z0-9_-]{1,255}$/.test(options.group)) {
+      throw new InvalidArgumentError('group must be 1-255 characters of [%|a-zA-Z0-9_-]');
+    }
+    if (options.group === DEFAULT_PRODUCER_GROUP) throw new InvalidArgumentError(`${DEFAULT_PRODUCER_GROUP} is reserved; choose a group name`);
+    this.group = options.group;
+    this.retryTimes = checkIntOption('retryTimesWhenSendFailed', options.retryTimesWhenSendFailed ?? 2, 0, 100);
+    this.sendTimeoutMs = checkIntOption('sendTimeoutMs', options.sendTimeoutMs ?? 3_000, 1, 2_147_483_647);
+    this.compressThreshold = checkIntOption('compressThreshold', options.compressThreshold ?? 4096, 0, 2_147_483_647);
+    this.maxMessageSize = checkIntOption('maxMessageSize', options.maxMessageSize ?? 4 * 1024 * 1024, 1, 16 * 1024 * 1024 - 64 * 1024);
+    this.defaultTopicQueueNums = checkIntOption('defaultTopicQueueNums', options.defaultTopicQueueNums ?? 4, 1, 1024);
+    this.createTopicKey = options.createTopicKey ?? 'TBW102';
+    this.retryNotStoreOK = options.retryAnotherBrokerWhenNotStoreOK ?? false;
+    this.hooks = options.hooks === undefined ? [] : Array.isArray(options.hooks) ? [...(options.hooks as readonly SendHooks[])] : [options.hooks as SendHooks];
+    this.ownsInstance = options.clientInstance === undefined;
+    this.instance = options.clientInstance ?? new MQClientInstance(resolved);
+    this.clock = resolved.clock;
+    this.logger = resolved.logger.child({ component: 'client.producer', group: this.group });
+    this.faults = options.sendLatencyFaultEnable === false ? undefined : new LatencyFaultTolerance(this.clock);
+    this.picker = new RoundRobinQueuePicker(this.faults);
+    this.ids = new UniqIdGenerator(resolved.clientIP, this.clock);
+  }
+
+  /** The id brokers know this client by (`ip@instanceName`). */
+  get clientId(): string {
+    return this.instance.clientId;
+  }
+
+  /** Registers the group and starts the client instance. Idempotent. */
+  async start(): Promise<void> {
+    if (this.state === 'RUNNING') return;
+    if (this.state === 'SHUTDOWN') throw new ClientStateError('producer was shut down');
+    if (!this.instance.registerProducer(this.group, this.handle())) {
+      throw new ClientStateError(`producer group ${this.group} is already registered on client ${this.instance.clientId}`);
+    }
+    this.instance.start();
+    this.state = 'RUNNING';
+    await Promise.resolve();
+  }
+
+  /** Unregisters from the brokers and (if it owns it) closes the client instance. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'SHUTDOWN') return;
+    const wasRunning = this.state === 'RUNNING';
+    this.state = 'SHUTDOWN';
+    if (wasRunning) await this.instance.unregisterProducer(this.group);
+    if (this.ownsInstance) await this.instance.shutdown();
+  }
+
+  /** Sends one message and waits for the broker's answer. */
+  send(message: Message, opts: SendOptions = {}): Promise<SendResult> {
+    return withSignal(opts.signal, 'send', async () => this.dispatch(this.prepareSingle(message, opts), opts));
+  }
+
+  /** Sends one message without waiting for an answer (no result, no retries). */
+  sendOneway(message: Message, opts: Omit<SendOptions, 'timeoutMs'> = {}): Promise<void> {
+    return withSignal(opts.signal, 'sendOneway', async () => {
+      this.checkRunning();
+      const req = this.prepareSingle(message, opts);
+      const info = await this.publishInfo(req.topic);
+      const mq = opts.queue ?? (req.selector ?? ((qs: readonly MessageQueue[]) => this.picker.pick(qs)))(info.messageQueues, message);
+      const addr = await this.brokerAddr(mq);
+      const ctx = this.context(req, mq, addr, 1, true);
+      await this.runHook('beforeSend', ctx);
+      try {
+        await this.instance.api.sendOneway(addr, this.header(req, mq), req.body, this.sendTimeoutMs);
+        await this.runHook('afterSend', ctx, { ok: true, result: undefined });
+      } catch (err: unknown) {
+        await this.runHook('afterSend', ctx, { ok: false, error: err });
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Sends messages of one topic as one SEND_BATCH_MESSAGE (stored as separate
+   * messages; one UNIQ_KEY each; `msgId`/`offsetMsgId` comma-joined like Java).
+   * Batches are never compressed; delayed messages cannot be batched.
+   */
+  sendBatch(messages: readonly Message[], opts: SendOptions = {}): Promise<SendResult> {
+    return withSignal(opts.signal, 'sendBatch', async () => {
+      if (!Array.isArray(messages) || messages.length === 0) throw new InvalidMessageError('a batch needs at least one message');
+      const first = messages[0] as Message;
+      const now = this.clock.now();
+      const encoded = messages.map((m) => {
+        if (m.topic !== first.topic) throw new InvalidMessageError('all messages of a batch must have the same topic');
+        if ((m.delayLevel ?? 0) > 0 || m.deliverAt !== undefined || m.delayMs !== undefined) {
+          throw new InvalidMessageError('delayed messages cannot be batched');
+        }
+        return encodeMessage(m, this.ids.next(), this.maxMessageSize, now);
+      });
+      if (first.topic.startsWith('%RETRY%')) throw new InvalidMessageError('retry topics cannot take batches');
+      const body = encodeBatchBody(encoded);
+      if (body.length > this.maxMessageSize) throw new MessageTooLargeError(body.length, this.maxMessageSize);
+      const req: PreparedSend = {
+        topic: first.topic,
+        body,
+        sysFlag: 0,
+        flag: 0,
+        properties: propertiesString(new Map([[MessageConst.PROPERTY_WAIT_STORE_MSG_OK, first.waitStoreMsgOK === false ? 'false' : 'true']])),
+        msgId: encoded.map((e) => e.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? '').join(','),
+        batch: true,
+        message: messages,
+        selector: this.selectorOf(opts, first),
+      };
+      return this.dispatch(req, opts);
+    });
+  }
+
+  /** Writable queues of `topic` (fetching the route if needed). */
+  async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
+    this.checkRunning();
+    return [...(await this.publishInfo(topic)).messageQueues];
+  }
+
+  /** What this producer registers on its client instance (the transaction producer extends it). */
+  protected handle(): ProducerHandle {
+    return {};
+  }
+
+  protected checkRunning(): void {
+    if (this.state !== 'RUNNING') throw new ClientStateError(this.state === 'CREATED' ? 'producer not started; call start() first' : 'producer was shut down');
+  }
+
+  /** Validates and encodes one message; `extra` adds system properties and sys-flag bits (transactions). */
+  protected prepareSingle(message: Message, opts: SendOptions, extra?: { props: ReadonlyMap<string, string>; sysFlag: number }): PreparedSend {
+    this.checkRunning();
+    const msgId = this.ids.next();
+    const enc = encodeMessage(message, msgId, this.maxMessageSize, this.clock.now());
+    for (const [k, v] of extra?.props ?? []) enc.properties.set(k, v);
+    const { body, sysFlag } = maybeCompress(enc.body, this.compressThreshold);
+    return {
+      topic: enc.topic, body, sysFlag: sysFlag | (extra?.sysFlag ?? 0), flag: enc.flag, properties: propertiesString(enc.properties),
+      msgId, batch: false, message, selector: this.selectorOf(opts, message),
+    };
+  }
+
+  /** The retry loop (sendDefaultImpl), or a single attempt for a fixed queue / selector (sendSelectImpl). */
+  protected async dispatch(req: PreparedSend, opts: SendOptions): Promise<SendResult> {
+    this.checkRunning();
+    const timeoutMs = opts.timeoutMs ?? this.sendTimeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
+    let info = await this.publishInfo(req.topic);
+    if (opts.queue !== undefined || req.selector !== undefined) {
+      const mq = opts.queue ?? (req.selector as MessageQueueSelector)(info.messageQueues, Array.isArray(req.message) ? (req.message[0] as Message) : (req.message as Message));
+      return this.attempt(req, mq, deadline, opts.signal, 1);
+    }
+    let last: unknown;
+    let lastBroker: string | undefined;
+    for (let i = 0; i <= this.retryTimes; i++) {
+      if (opts.signal?.aborted === true) throw new AbortError('send aborted', { cause: opts.signal.reason });
+      if (this.clock.now() >= deadline) {
+        throw new TimeoutError(`send to ${req.topic} timed out after ${timeoutMs} ms (${i} attempts)`, { cause: last });
+      }
+      const mq = this.picker.pick(info.messageQueues, lastBroker);
+      lastBroker = mq.brokerName;
+      try {
+        const r = await this.attempt(req, mq, deadline, opts.signal, i + 1);
+        if (r.status !== 'SEND_OK' && this.retryNotStoreOK && i < this.retryTimes) continue;
+        return r;
+      } catch (err: unknown) {
+        if (isAbortError(err) || !(err instanceof OrbitError) || !err.retriable) throw err;
+        last = err;
+        this.logger.warn('send attempt failed, retrying', { topic: req.topic, brokerName: mq.brokerName, attempt: i + 1, error: getErrorMessage(err) });
+        this.instance.refreshRouteSoon(req.topic);
+        info = this.instance.getPublishInfo(req.topic) ?? info;
+      }
+    }
+    throw last instanceof Error ? last : new ConnectionError(`send to ${req.topic} failed`);
+  }
+
+  private async attempt(req: PreparedSend, mq: MessageQueue, deadline: number, signal: AbortSignal | undefined, attempt: number): Promise<SendResult> {
+    const addr = await this.brokerAddr(mq);
+    const ctx = this.context(req, mq, addr, attempt, false);
+    await this.runHook('beforeSend', ctx);
+    const t0 = this.clock.now();
+    try {
+      const remaining = deadline - t0;
+      if (remaining <= 0) throw new TimeoutError(`send to ${req.topic} timed out before attempt ${attempt}`);
+      const opts = signal === undefined ? { timeoutMs: remaining } : { timeoutMs: remaining, signal };
+      const result = await this.instance.api.sendMessage(addr, mq, this.header(req, mq), req.body, req.msgId, opts);
+      this.faults?.update(mq.brokerName, this.clock.now() - t0, false);
+      await this.runHook('afterSend', ctx, { ok: true, result });
+      return result;
+    } catch (err: unknown) {
+      if (!isAbortError(err)) {
+        this.faults?.update(mq.brokerName, this.clock.now() - t0, err instanceof ConnectionError || err instanceof TimeoutError);
+      }
+      await this.runHook('afterSend', ctx, { ok: false, error: err });
+      throw err;
+    }
+  }
+
+  /** Publish info of `topic`: cached, else from the name servers, else from the TBW102 template (auto-create). */
+  protected async publishInfo(topic: string): Promise<TopicPublishInfo> {
+    let info = this.instance.getPublishInfo(topic);
+    if (info === undefined || info.messageQueues.length === 0) {
+      await this.instance.updateTopicRoute(topic);
+      info = this.instance.getPublishInfo(topic);
+    }
+    if (info === undefined || info.messageQueues.length === 0) {
+      await this.instance.updateTopicRoute(topic, { defaultTopic: this.createTopicKey, defaultTopicQueueNums: this.defaultTopicQueueNums });
+      info = this.instance.getPublishInfo(topic);
+    }
+    if (info === undefined || info.messageQueues.length === 0) {
+      throw new NoRouteError(topic, `no route info of topic ${topic} (and no ${this.createTopicKey} route for auto-creation)`);
+    }
+    return info;
+  }
+
+  private async brokerAddr(mq: MessageQueue): Promise<string> {
+    let addr = this.instance.findBrokerAddressInPublish(mq.brokerName);
+    if (addr === undefined) {
+      await this.instance.updateTopicRoute(mq.topic);
+      addr = this.instance.findBrokerAddressInPublish(mq.brokerName);
+    }
+    if (addr === undefined) throw new NoRouteError(mq.topic, `broker ${mq.brokerName} has no master address`);
+    return addr;
+  }
+
+  private header(req: PreparedSend, mq: MessageQueue): SendMessageRequestHeader {
+    const h: SendMessageRequestHeader = {
+      producerGroup: this.group,
+      topic: req.topic,
+      defaultTopic: this.createTopicKey,
+      defaultTopicQueueNums: this.defaultTopicQueueNums,
+      queueId: mq.queueId,
+      sysFlag: req.sysFlag,
+      bornTimestamp: this.clock.now(),
+      flag: req.flag,
+      properties: req.properties,
+      reconsumeTimes: 0,
+      unitMode: false,
+      bname: mq.brokerName,
+    };
+    if (req.batch) h.batch = true;
+    return h;
+  }
+
+  private selectorOf(opts: SendOptions, message: Message): MessageQueueSelector | undefined {
+    if (opts.selector !== undefined) return opts.selector;
+    const key = opts.shardingKey ?? message.shardingKey;
+    return key === undefined ? undefined : selectByHash(key);
+  }
+
+  private context(req: PreparedSend, mq: MessageQueue, brokerAddr: string, attempt: number, oneway: boolean): SendContext {
+    return { producerGroup: this.group, message: req.message, messageQueue: mq, brokerAddr, msgId: req.msgId, attempt, oneway };
+  }
+
+  private async runHook(which: 'beforeSend' | 'afterSend', ctx: SendContext, outcome?: SendOutcome): Promise<void> {
+    for (const h of this.hooks) {
+      try {
+        if (which === 'beforeSend') await h.beforeSend?.(ctx);
+        else if (outcome !== undefined) await h.afterSend?.(ctx, outcome);
+      } catch (err: unknown) {
+        this.logger.warn(`${which} hook failed`, { error: getErrorMessage(err) });
+      }
+    }
+  }
+}

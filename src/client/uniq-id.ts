@@ -1,0 +1,52 @@
+/**
+ * Client-side unique message ids, the `UNIQ_KEY` property (message-format.md
+ * §2, Java MessageClientIDSetter): client IP (4 or 16 bytes) + pid (int16) +
+ * a per-generator random int32 (Java: class-loader hash) + ms since the start
+ * of the current month in local time (int32) + a wrapping counter (int16),
+ * as uppercase hex — 32 chars for IPv4.
+ */
+import { randomInt } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
+import { makeHostAddress, systemClock, type Clock } from '../common/index.js';
+
+export class UniqIdGenerator {
+  private readonly prefix: string;
+  private counter: number;
+  private monthStart = 0;
+  private nextMonthStart = 0;
+
+  constructor(clientIP: string, private readonly clock: Clock = systemClock, pid = process.pid) {
+    const ipBytes = ipOrTimeBytes(clientIP, clock);
+    const head = Buffer.alloc(ipBytes.length + 6);
+    head.set(ipBytes, 0);
+    head.writeInt16BE((pid << 16) >> 16, ipBytes.length);
+    head.writeInt32BE(randomInt(-0x80000000, 0x7fffffff), ipBytes.length + 2);
+    this.prefix = head.toString('hex').toUpperCase();
+    this.counter = randomInt(0, 0x10000);
+  }
+
+  /** A fresh id. */
+  next(): string {
+    const now = this.clock.now();
+    if (now >= this.nextMonthStart || now < this.monthStart) this.setMonth(now);
+    const tail = Buffer.alloc(6);
+    tail.writeInt32BE(((now - this.monthStart) << 0) | 0, 0);
+    this.counter = (this.counter + 1) & 0xffff;
+    tail.writeUInt16BE(this.counter, 4);
+    return this.prefix + tail.toString('hex').toUpperCase();
+  }
+
+  private setMonth(now: number): void {
+    const d = new Date(now);
+    this.monthStart = new Date(d.getFullYear(), d.getMonth(), 1).getTime();
+    this.nextMonthStart = new Date(d.getFullYear(), d.getMonth() + 1, 1).getTime();
+  }
+}
+
+function ipOrTimeBytes(ip: string, clock: Clock): Uint8Array {
+  if (isIPv4(ip) || isIPv6(ip)) return makeHostAddress(ip, 0).address;
+  // Java: without a usable IP, 4 bytes of the current time.
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(clock.now() | 0, 0);
+  return b;
+}
