@@ -13,7 +13,7 @@ import { RequestCode, createRequest } from '../protocol/index.js';
 import type { RemotingChannel } from '../remoting/index.js';
 import { RemotingClient, RemotingServer, resolveRemotingClientConfig, resolveRemotingServerConfig } from '../remoting/index.js';
 import type { MessageStoreConfig, RecoveryReport } from '../store/index.js';
-import { MessageStore } from '../store/index.js';
+import { MessageStore, SCHEDULE_TOPIC } from '../store/index.js';
 import type { BrokerConfig } from './broker-config.js';
 import { namesrvAddrList } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
@@ -27,6 +27,8 @@ import { registerAdminProcessors } from './processors/admin.js';
 import { registerClientManageProcessors } from './processors/client-manage.js';
 import { registerConsumerManageProcessors } from './processors/consumer-manage.js';
 import { registerConsumerOffsetProcessors } from './processors/consumer-offset.js';
+import { registerConsumerSendBackProcessor } from './processors/consumer-send-back.js';
+import { ScheduleMessageService } from './schedule-message-service.js';
 import { registerPullProcessor } from './processors/pull-message.js';
 import { registerSendProcessors } from './processors/send-message.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
@@ -104,11 +106,16 @@ export class BrokerController {
     const brokerAddr = `${this.config.brokerIP1}:${port}`;
     const storeHost: HostAddress = makeHostAddress(this.config.brokerIP1, port);
     const pullHold = new PullRequestHoldService({ clock: this.clock, logger: this.log });
+    // The schedule service needs the open store; the store's dispatch hook needs the service.
+    const parked: { service?: ScheduleMessageService } = {};
     const store = new MessageStore(this.storeConfig, {
       storeHost,
       logger: this.log,
       clock: this.clock,
-      onDispatched: (req) => pullHold.notifyMessageArriving(req.topic, req.queueId, req.queueOffset, req.tagsCode),
+      onDispatched: (req) => {
+        if (req.topic === SCHEDULE_TOPIC) parked.service?.onParked(req.queueId + 1, req.tagsCode);
+        else pullHold.notifyMessageArriving(req.topic, req.queueId, req.queueOffset, req.tagsCode);
+      },
     });
     try {
       this.recovery = await store.open();
@@ -126,6 +133,8 @@ export class BrokerController {
     topics.load();
     groups.load();
     offsets.load();
+    const schedule = new ScheduleMessageService(store, configDir, deps);
+    parked.service = schedule;
     this.ctx = {
       config: this.config,
       store,
@@ -136,6 +145,7 @@ export class BrokerController {
       producers,
       locks: new RebalanceLockManager({ clock: this.clock, lockMaxLiveTimeMs: this.config.rebalanceLockMaxLiveTime }),
       pullHold,
+      schedule,
       storeHost,
       brokerAddr,
       server,
@@ -152,6 +162,8 @@ export class BrokerController {
     registerClientManageProcessors(this.ctx);
     registerConsumerManageProcessors(this.ctx);
     registerAdminProcessors(this.ctx);
+    registerConsumerSendBackProcessor(this.ctx);
+    schedule.start();
     this.startServices();
     this.log.info('broker started', { brokerAddr, cluster: this.config.brokerClusterName, namesrv: this.config.namesrvAddr });
     await this.registerBrokerAll();
@@ -237,6 +249,7 @@ export class BrokerController {
       await this.registering?.catch(() => undefined);
       await this.outer.unregisterBrokerAll(namesrvAddrList(this.config.namesrvAddr), this.identity(), 3_000);
       ctx.pullHold.close();
+      await ctx.schedule.close();
     }
     await this.server?.close({ graceMs });
     await this.namesrvClient.close();

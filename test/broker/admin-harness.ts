@@ -11,6 +11,7 @@ import type { RemotingCommand } from '../../src/protocol/index.js';
 import { createRequest } from '../../src/protocol/index.js';
 import { RemotingClient, resolveRemotingClientConfig } from '../../src/remoting/index.js';
 import { resolveMessageStoreConfig } from '../../src/store/index.js';
+import type { MessageStoreConfig } from '../../src/store/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +26,11 @@ export interface AdminHarness {
   put(topic: string, queueId: number, body: string, props?: Record<string, string>): Promise<number>;
 }
 
-export async function startBroker(t: TestContext): Promise<AdminHarness> {
-  const dir = mkdtempSync(join(tmpdir(), 'orbitmq-admin-'));
+export async function startBroker(t: TestContext, store: Partial<MessageStoreConfig> = {}, existingDir?: string): Promise<AdminHarness> {
+  const dir = existingDir ?? mkdtempSync(join(tmpdir(), 'orbitmq-admin-'));
   const broker = new BrokerController(
     resolveBrokerConfig({ listenPort: 0, brokerName: 'broker-t', brokerClusterName: 'ClusterT' }),
-    resolveMessageStoreConfig({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, maxMessageSize: 1024 * 1024 }),
+    resolveMessageStoreConfig({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, maxMessageSize: 1024 * 1024, ...store }),
     { logger: noopLogger },
   );
   await broker.start();
@@ -38,7 +39,7 @@ export async function startBroker(t: TestContext): Promise<AdminHarness> {
   t.after(async () => {
     await client.close();
     await broker.close(0);
-    rmSync(dir, { recursive: true, force: true });
+    if (existingDir === undefined) rmSync(dir, { recursive: true, force: true });
   });
   const ctx = broker.context;
   const addr = `127.0.0.1:${broker.address().port}`;

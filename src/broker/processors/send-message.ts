@@ -13,6 +13,8 @@ import { decodeBatchBody } from '../batch-body.js';
 import type { BrokerContext } from '../broker-context.js';
 import { PermName, isWriteable } from '../../common/index.js';
 import type { TopicConfig } from '../topic-config-manager.js';
+import { V3_4_9, retryTarget } from '../retry-policy.js';
+import { toScheduleTopic } from '../schedule-message-service.js';
 import { isNotAllowedSendTopic, isRetryTopic, topicNameProblem } from '../topic-validator.js';
 
 type Reply = { code: number; remark: string } | { code: number; remark: undefined; header: Record<string, string> };
@@ -131,10 +133,21 @@ async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: Requ
   if (transactionType(h.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE || props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === 'true') {
     return fail(ResponseCode.NO_PERMISSION, `the broker[${ctx.brokerAddr}] sending transaction message is forbidden: transactional messages are not supported yet`);
   }
-  if (Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? '0') > 0) {
-    return fail(ResponseCode.MESSAGE_ILLEGAL, 'delayed messages (DELAY property) are not supported yet');
+  let msg: MessageInput = { ...base, flag: h.flag, body: request.body ?? Buffer.alloc(0), properties: text, sysFlag: h.sysFlag };
+  // A message re-sent by a consumer to its retry topic goes to the DLQ after the group's maximum (handleRetryAndDLQ).
+  let delayLevel = Number.parseInt(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? '0', 10) || 0;
+  if (isRetryTopic(h.topic)) {
+    const group = ctx.groups.findOrCreate(h.topic.slice('%RETRY%'.length));
+    if (group === undefined) return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${h.topic}`);
+    const max = request.version >= V3_4_9 && h.maxReconsumeTimes !== undefined ? h.maxReconsumeTimes : group.retryMaxTimes;
+    if ((h.reconsumeTimes ?? 0) >= max) {
+      const target = retryTarget(ctx, group, h.reconsumeTimes ?? 0, -1, max);
+      props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+      delayLevel = 0;
+      msg = { ...msg, topic: target.topic, queueId: target.queueId, properties: encodeProperties(props) };
+    }
   }
-  const msg: MessageInput = { ...base, flag: h.flag, body: request.body ?? Buffer.alloc(0), properties: text, sysFlag: h.sysFlag };
+  if (delayLevel > 0) msg = toScheduleTopic(msg, props, delayLevel, ctx.schedule.maxLevel);
   const wait = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false';
   return mapPutResult(await ctx.store.putMessage(msg, { waitStoreMsgOK: wait }), queueId);
 }

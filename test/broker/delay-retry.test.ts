@@ -1,0 +1,110 @@
+/**
+ * Delay levels through SCHEDULE_TOPIC_XXXX and consumer retry through
+ * CONSUMER_SEND_MSG_BACK: arrival no earlier than the level's delay and soon
+ * after it, growing reconsume counts, the DLQ after the maximum, and a broker
+ * restart that loses no parked message.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { decodeProperties, decodeStoredMessage, encodeProperties } from '../../src/common/index.js';
+import type { StoredMessage } from '../../src/common/index.js';
+import type { RemotingCommand } from '../../src/protocol/index.js';
+import { PullSysFlag, RequestCode, ResponseCode, encodeSendMessageRequestHeaderV2 } from '../../src/protocol/index.js';
+import { startBroker } from './admin-harness.js';
+import type { AdminHarness } from './admin-harness.js';
+
+async function send(h: AdminHarness, topic: string, body: string, props: Record<string, string> = {}): Promise<RemotingCommand> {
+  const ext = encodeSendMessageRequestHeaderV2({
+    producerGroup: 'PG', topic, defaultTopic: 'TBW102', defaultTopicQueueNums: 1, queueId: 0, sysFlag: 0,
+    bornTimestamp: Date.now(), flag: 0, properties: encodeProperties(props),
+  });
+  const r = await h.call(RequestCode.SEND_MESSAGE_V2, ext, Buffer.from(body));
+  assert.equal(r.code, ResponseCode.SUCCESS, r.remark);
+  return r;
+}
+
+/** Long-polls queue 0 of `topic` from `offset` until a message arrives. */
+async function pullOne(h: AdminHarness, topic: string, offset: number, suspendMs = 15_000): Promise<StoredMessage | undefined> {
+  const r = await h.client.invoke(h.addr, {
+    code: RequestCode.PULL_MESSAGE, language: 'JAVA', version: 409, opaque: 0, flag: 0,
+    extFields: {
+      consumerGroup: 'CG', topic, queueId: '0', queueOffset: String(offset), maxMsgNums: '1',
+      sysFlag: String(PullSysFlag.FLAG_SUSPEND | PullSysFlag.FLAG_SUBSCRIPTION), commitOffset: '0',
+      suspendTimeoutMillis: String(suspendMs), subscription: '*', subVersion: '0',
+    },
+  }, suspendMs + 5_000);
+  return r.code === ResponseCode.SUCCESS && r.body ? decodeStoredMessage(r.body) : undefined;
+}
+
+test('delay levels 1 and 3 arrive no earlier than their delay and within 1 s after it', async (t) => {
+  const h = await startBroker(t, { messageDelayLevel: '1s 2s 3s' });
+  h.ctx.topics.ensure('Delayed', 1, 6);
+  for (const level of [1, 3]) {
+    const offset = h.ctx.store.getMaxOffsetInQueue('Delayed', 0);
+    const sentAt = Date.now();
+    await send(h, 'Delayed', `level-${level}`, { DELAY: String(level), TAGS: 'd' });
+    assert.equal(h.ctx.store.getMaxOffsetInQueue('Delayed', 0), offset, 'not visible before its time');
+    const m = await pullOne(h, 'Delayed', offset);
+    const elapsed = Date.now() - sentAt;
+    assert.equal(m?.body.toString(), `level-${level}`);
+    assert.ok(elapsed >= level * 1000 - 5, `level ${level} arrived after ${elapsed} ms`);
+    assert.ok(elapsed < level * 1000 + 1000, `level ${level} arrived ${elapsed - level * 1000} ms late`);
+    const props = decodeProperties(m?.properties ?? '');
+    assert.equal(props.get('DELAY'), undefined);
+    assert.equal(props.get('REAL_TOPIC'), 'Delayed');
+    assert.equal(props.get('TAGS'), 'd');
+  }
+});
+
+test('send-back: retry topic with growing reconsume count, then the DLQ (write-only)', async (t) => {
+  const h = await startBroker(t, { messageDelayLevel: '1s 1s 1s 1s 1s 1s 1s 1s' });
+  const first = await send(h, 'Work', 'job', { KEYS: 'job-1' });
+  let phy = 0; // the first message of a fresh store sits at commit-log offset 0
+  let retryOffset = 0;
+  const seen: number[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const back = await h.call(RequestCode.CONSUMER_SEND_MSG_BACK, {
+      offset: String(phy), group: 'G', delayLevel: '0', originMsgId: first.extFields.msgId ?? '', maxReconsumeTimes: '2',
+    });
+    assert.equal(back.code, ResponseCode.SUCCESS, back.remark);
+    if (attempt === 2) break;
+    const m = await pullOne(h, '%RETRY%G', retryOffset);
+    assert.ok(m, `retry ${attempt + 1} arrived`);
+    seen.push(m.reconsumeTimes);
+    const props = decodeProperties(m.properties);
+    assert.equal(props.get('RETRY_TOPIC'), 'Work');
+    assert.equal(props.get('ORIGIN_MESSAGE_ID'), first.extFields.msgId);
+    assert.equal(m.body.toString(), 'job');
+    phy = m.commitLogOffset;
+    retryOffset++;
+  }
+  assert.deepEqual(seen, [1, 2]);
+  const dlq = h.ctx.topics.get('%DLQ%G');
+  assert.ok(dlq, 'the DLQ topic exists after the maximum');
+  assert.equal(dlq.perm, 2, 'write-only: consumers do not read it by accident');
+  assert.equal(h.ctx.store.getMaxOffsetInQueue('%DLQ%G', 0), 1);
+  const dead = h.ctx.store.getMessage('%DLQ%G', 0, 0, { maxMsgNums: 1, maxTotalBytes: 1 << 20 });
+  assert.equal(decodeStoredMessage(dead.messages[0] ?? Buffer.alloc(0)).reconsumeTimes, 3);
+});
+
+test('a broker restarted while messages are parked delivers each of them once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'orbitmq-delay-'));
+  const h1 = await startBroker(t, { messageDelayLevel: '2s' }, dir);
+  h1.ctx.topics.ensure('Parked', 1, 6);
+  for (let i = 0; i < 5; i++) await send(h1, 'Parked', `p${i}`, { DELAY: '1' });
+  await h1.broker.close();
+  const h2 = await startBroker(t, { messageDelayLevel: '2s' }, dir);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bodies: string[] = [];
+  for (let off = 0; bodies.length < 5; off++) {
+    const m = await pullOne(h2, 'Parked', off);
+    assert.ok(m, `parked message ${off} delivered after the restart`);
+    bodies.push(m.body.toString());
+  }
+  assert.deepEqual(bodies, ['p0', 'p1', 'p2', 'p3', 'p4']);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(h2.ctx.store.getMaxOffsetInQueue('Parked', 0), 5, 'nothing delivered twice');
+});
