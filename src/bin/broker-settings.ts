@@ -18,7 +18,7 @@ export type Settings = Record<string, string>;
 const IGNORED_KEYS = new Set([
   'brokerIP2', 'haListenPort', 'sendMessageThreadPoolNums', 'pullMessageThreadPoolNums', 'useReentrantLockWhenPutMessage',
   'transientStorePoolEnable', 'warmMapedFileEnable', 'storePathCommitLog', 'storePathConsumeQueue', 'mapedFileSizeConsumeQueue',
-  'waitTimeMillsInSendQueue', 'osPageCacheBusyTimeOutMills', 'aclEnable', 'enablePropertyFilter', 'messageDelayLevel',
+  'waitTimeMillsInSendQueue', 'osPageCacheBusyTimeOutMills', 'aclEnable', 'enablePropertyFilter',
   'slaveReadEnable', 'transferMsgByHeap', 'maxTransferCountOnMessageInMemory',
 ]);
 
