@@ -7,10 +7,24 @@
 import { ProtocolError } from '../common/index.js';
 import { parseRocketMQJson, type JsonValue } from '../protocol/index.js';
 
-import type { MessageQueue } from './consumer/message-queue.js';
+/** A message queue: one queue of a topic on one broker (common/message/MessageQueue.java). */
+export interface MessageQueue {
+  readonly topic: string;
+  readonly brokerName: string;
+  readonly queueId: number;
+}
 
-export type { MessageQueue } from './consumer/message-queue.js';
-export { mqKey as messageQueueKey, compareMessageQueues } from './consumer/message-queue.js';
+/** A stable string key for maps. */
+export function messageQueueKey(mq: MessageQueue): string {
+  return `${mq.topic}@${mq.brokerName}@${mq.queueId}`;
+}
+
+/** MessageQueue.compareTo: topic, then broker name, then queue id. */
+export function compareMessageQueues(a: MessageQueue, b: MessageQueue): number {
+  if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
+  if (a.brokerName !== b.brokerName) return a.brokerName < b.brokerName ? -1 : 1;
+  return a.queueId - b.queueId;
+}
 
 /** Java `QueueData`: the queues a broker group has for a topic. */
 export interface QueueData {

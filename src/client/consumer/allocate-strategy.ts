@@ -5,8 +5,7 @@
  * 4.9.8). Every member computes the same answer from the same sorted inputs.
  */
 import { createHash } from 'node:crypto';
-import type { MessageQueue } from './message-queue.js';
-import { compareMessageQueues, mqToString } from './message-queue.js';
+import { compareMessageQueues, type MessageQueue } from '../route.js';
 
 export interface AllocateStrategy {
   readonly name: string;
@@ -49,6 +48,11 @@ export const allocateAveragelyByCircle: AllocateStrategy = {
     return mqs.filter((_, i) => i % cids.length === index);
   },
 };
+
+/** Java's MessageQueue.toString(), the hash key of a queue on the ring. */
+function mqToString(mq: MessageQueue): string {
+  return `MessageQueue [topic=${mq.topic}, brokerName=${mq.brokerName}, queueId=${mq.queueId}]`;
+}
 
 /** ConsistentHashRouter.MD5Hash: the first 4 bytes of the MD5 digest as an unsigned number. */
 function md5Hash(key: string): number {

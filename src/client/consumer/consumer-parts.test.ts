@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LossDetector, SequenceStamper } from '../loss-detector.js';
 import { allocateAveragely, allocateAveragelyByCircle, allocateConsistentHash } from './allocate-strategy.js';
-import type { MessageQueue } from './message-queue.js';
+import type { MessageQueue } from '../route.js';
 import { ProcessQueue } from './process-queue.js';
 
 const mqs = (n: number, broker = 'b'): MessageQueue[] => Array.from({ length: n }, (_, i) => ({ topic: 'T', brokerName: broker, queueId: i }));

@@ -5,8 +5,7 @@
  */
 import { mkdir, readFile, rename, writeFile, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { MessageQueue } from './message-queue.js';
-import { mqKey } from './message-queue.js';
+import { messageQueueKey as mqKey, type MessageQueue } from '../route.js';
 
 export type ReadOffsetType = 'MEMORY_FIRST_THEN_STORE' | 'READ_FROM_MEMORY' | 'READ_FROM_STORE';
 
