@@ -46,10 +46,11 @@ test('latency fault tolerance isolates a failed broker and recovers after the pe
 
 test('selectByHash mirrors Java: |hashCode % n|', () => {
   const qs = Array.from({ length: 7 }, (_, i) => ({ topic: 'T', brokerName: 'b', queueId: i }));
+  const msg = { topic: 'T', body: 'x' };
   // "TagA".hashCode() = 2598919; 2598919 % 7 = 2598919 - 7*371274 = 1
-  assert.equal(selectByHash('TagA')(qs).queueId, 1);
+  assert.equal(selectByHash('TagA')(qs, msg).queueId, 1);
   // negative hash: "polygenelubricants".hashCode() = -2147483648 (Integer.MIN_VALUE); % 7 = -2 → 2
-  assert.equal(selectByHash('polygenelubricants')(qs).queueId, 2);
+  assert.equal(selectByHash('polygenelubricants')(qs, msg).queueId, 2);
 });
 
 test('client options: defaults, DEFAULT instance name, validation', () => {
