@@ -37,6 +37,12 @@ export interface BrokerConfig {
   readonly rebalanceLockMaxLiveTime: number;
   /** Clients silent for this long are dropped (channelExpiredTimeout). */
   readonly channelExpiredTimeout: number;
+  /** A transaction half younger than this is not checked back yet. */
+  readonly transactionTimeOut: number;
+  /** Check-backs of one half before it is discarded. */
+  readonly transactionCheckMax: number;
+  /** Period of the transaction check task. */
+  readonly transactionCheckInterval: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -64,6 +70,9 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   maxPullBytes: 4 * 1024 * 1024,
   rebalanceLockMaxLiveTime: 60_000,
   channelExpiredTimeout: 120_000,
+  transactionTimeOut: 6_000,
+  transactionCheckMax: 15,
+  transactionCheckInterval: 60_000,
 } satisfies BrokerConfig);
 
 const NAME = /^[a-zA-Z0-9_%|-]+$/;
@@ -85,6 +94,9 @@ export function resolveBrokerConfig(partial: Partial<BrokerConfig>): Readonly<Br
     ['maxPullBytes', 1024, 1 << 30],
     ['rebalanceLockMaxLiveTime', 1, 86_400_000],
     ['channelExpiredTimeout', 1, 86_400_000],
+    ['transactionTimeOut', 0, 86_400_000],
+    ['transactionCheckMax', 1, 10_000],
+    ['transactionCheckInterval', 10, 86_400_000],
   ];
   for (const [k, min, max] of ints) {
     const v = c[k];

@@ -28,6 +28,8 @@ import { registerClientManageProcessors } from './processors/client-manage.js';
 import { registerConsumerManageProcessors } from './processors/consumer-manage.js';
 import { registerConsumerOffsetProcessors } from './processors/consumer-offset.js';
 import { registerConsumerSendBackProcessor } from './processors/consumer-send-back.js';
+import { registerEndTransactionProcessor } from './processors/end-transaction.js';
+import { TransactionalMessageService } from './transaction/transactional-message-service.js';
 import { ScheduleMessageService } from './schedule-message-service.js';
 import { registerPullProcessor } from './processors/pull-message.js';
 import { registerSendProcessors } from './processors/send-message.js';
@@ -134,6 +136,7 @@ export class BrokerController {
     groups.load();
     offsets.load();
     const schedule = new ScheduleMessageService(store, configDir, deps);
+    const transactions = new TransactionalMessageService(this.config, { store, offsets, producers, topics, ...deps });
     parked.service = schedule;
     this.ctx = {
       config: this.config,
@@ -146,6 +149,7 @@ export class BrokerController {
       locks: new RebalanceLockManager({ clock: this.clock, lockMaxLiveTimeMs: this.config.rebalanceLockMaxLiveTime }),
       pullHold,
       schedule,
+      transactions,
       storeHost,
       brokerAddr,
       server,
@@ -163,7 +167,9 @@ export class BrokerController {
     registerConsumerManageProcessors(this.ctx);
     registerAdminProcessors(this.ctx);
     registerConsumerSendBackProcessor(this.ctx);
+    registerEndTransactionProcessor(this.ctx);
     schedule.start();
+    transactions.start();
     this.startServices();
     this.log.info('broker started', { brokerAddr, cluster: this.config.brokerClusterName, namesrv: this.config.namesrvAddr });
     await this.registerBrokerAll();
@@ -250,6 +256,7 @@ export class BrokerController {
       await this.outer.unregisterBrokerAll(namesrvAddrList(this.config.namesrvAddr), this.identity(), 3_000);
       ctx.pullHold.close();
       await ctx.schedule.close();
+      ctx.transactions.close();
     }
     await this.server?.close({ graceMs });
     await this.namesrvClient.close();

@@ -131,7 +131,12 @@ export class Producer {
     }
     this.instance.start();
     this.state = 'RUNNING';
-    await Promise.resolve();
+    // Like the Java producer (which keeps the createTopicKey route from the
+    // start): learn the brokers from the template topic and announce the group
+    // to them, so a restarted transaction producer answers check-backs before
+    // it sends anything. Best effort: without the template there is no route.
+    await this.instance.updateTopicRoute(this.createTopicKey).catch(() => undefined);
+    await this.instance.sendHeartbeatNow();
   }
 
   /** Unregisters from the brokers and (if it owns it) closes the client instance. Idempotent. */

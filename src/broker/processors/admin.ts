@@ -15,6 +15,7 @@ import {
 } from './admin-consumer.js';
 import { handleDeleteSubscriptionGroup, handleGetAllSubscriptionGroup, handleUpdateAndCreateSubscriptionGroup } from './admin-group.js';
 import { handleQueryMessage, handleViewMessageById } from './admin-message.js';
+import { handleInvokeBrokerToResetOffset } from './admin-reset-offset.js';
 import {
   handleDeleteTopic, handleGetAllTopicConfig, handleGetSystemTopicListFromBroker, handleGetTopicStatsInfo, handleUpdateAndCreateTopic,
 } from './admin-topic.js';
@@ -42,6 +43,7 @@ export function registerAdminProcessors(ctx: BrokerContext): void {
   s.registerProcessor(RequestCode.GET_ALL_CONSUMER_OFFSET, (r) => handleGetAllConsumerOffset(ctx, r));
   s.registerProcessor(RequestCode.QUERY_CONSUME_QUEUE, (r) => handleQueryConsumeQueue(ctx, r));
   s.registerProcessor(QUERY_TOPICS_BY_CONSUMER, (r) => handleQueryTopicsByConsumer(ctx, r));
+  s.registerProcessor(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, (r) => handleInvokeBrokerToResetOffset(ctx, r));
   // Messages (QueryMessageProcessor).
   s.registerProcessor(RequestCode.QUERY_MESSAGE, (r) => handleQueryMessage(ctx, r));
   s.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, (r) => handleViewMessageById(ctx, r));

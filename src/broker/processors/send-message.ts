@@ -130,9 +130,6 @@ async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: Requ
   }
 
   const { props, text } = storedProperties(ctx, h.properties);
-  if (transactionType(h.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE || props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === 'true') {
-    return fail(ResponseCode.NO_PERMISSION, `the broker[${ctx.brokerAddr}] sending transaction message is forbidden: transactional messages are not supported yet`);
-  }
   let msg: MessageInput = { ...base, flag: h.flag, body: request.body ?? Buffer.alloc(0), properties: text, sysFlag: h.sysFlag };
   // A message re-sent by a consumer to its retry topic goes to the DLQ after the group's maximum (handleRetryAndDLQ).
   let delayLevel = Number.parseInt(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? '0', 10) || 0;
@@ -147,7 +144,12 @@ async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: Requ
       msg = { ...msg, topic: target.topic, queueId: target.queueId, properties: encodeProperties(props) };
     }
   }
-  if (delayLevel > 0) msg = toScheduleTopic(msg, props, delayLevel, ctx.schedule.maxLevel);
+  if (transactionType(h.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE || props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === 'true') {
+    // A half message: parked in RMQ_SYS_TRANS_HALF_TOPIC until END_TRANSACTION or the check-back resolves it.
+    msg = ctx.transactions.toHalf(msg, props);
+  } else if (delayLevel > 0) {
+    msg = toScheduleTopic(msg, props, delayLevel, ctx.schedule.maxLevel);
+  }
   const wait = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false';
   return mapPutResult(await ctx.store.putMessage(msg, { waitStoreMsgOK: wait }), queueId);
 }
