@@ -40,3 +40,18 @@ export { type MessageQueueSelector, selectByHash, selectRandom } from './queue-s
 export { LatencyFaultTolerance } from './latency-fault-tolerance.js';
 export type { SendHooks, SendContext, SendOutcome } from './send-hooks.js';
 export { UniqIdGenerator } from './uniq-id.js';
+export { PushConsumer } from './consumer/push-consumer.js';
+export {
+  type PushConsumerOptions, type PushConsumerEvents, type MessageListener, type OrderlyMessageListener, type ConsumeContext,
+  type ConsumeConcurrentlyStatus, type ConsumeOrderlyStatus, type ConsumeHooks, type ConsumeHookContext, type ConsumeOutcome,
+  type ConsumerErrorEvent, type ConsumerErrorSource,
+} from './consumer/push-consumer-options.js';
+export { RebalanceImpl, type RebalanceOptions, type RebalanceListener, type RebalanceChange } from './consumer/rebalance-impl.js';
+export { type AllocateStrategy, allocateAveragely, allocateAveragelyByCircle, allocateConsistentHash } from './consumer/allocate-strategy.js';
+export { lockQueues, unlockQueues } from './consumer/queue-lock.js';
+export { brokerOffsetBackend } from './consumer/broker-offset-backend.js';
+export {
+  type OffsetStore, type ReadOffsetType, type BrokerOffsetBackend, RemoteBrokerOffsetStore, LocalFileOffsetStore,
+} from './consumer/offset-store.js';
+export { ProcessQueue } from './consumer/process-queue.js';
+export { SequenceStamper, LossDetector, LOSS_DETECTOR_PROPERTY, type ProducerLossReport } from './loss-detector.js';

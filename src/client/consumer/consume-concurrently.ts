@@ -1,0 +1,102 @@
+/**
+ * Concurrent consumption (client/impl/consumer/ConsumeMessageConcurrentlyService.java,
+ * 4.9.8): pulled messages are cut into batches of `consumeBatchMaxSize` and
+ * handed to the listener, at most `consumeConcurrency` calls at once.
+ *
+ * processConsumeResult: SUCCESS removes the batch from the ProcessQueue and
+ * moves the offset to the smallest message still in flight. RECONSUME_LATER
+ * in clustering sends each message back to the broker (CONSUMER_SEND_MSG_BACK:
+ * `%RETRY%group`, then `%DLQ%group` after maxReconsumeTimes) and counts it as
+ * consumed; a message the broker did not take is consumed again locally after
+ * `sendBackRetryDelayMs`. Broadcasting drops failed messages with a warning,
+ * as RocketMQ does. Results of a queue given up meanwhile are ignored.
+ */
+import type { MessageExt } from '../message-ext.js';
+import {
+  chunks, invokeListener, sendMessageBack, type ConsumeService, type ConsumerCore, type QueueState,
+} from './consume-service.js';
+import type { MessageListener } from './push-consumer-options.js';
+
+export class ConsumeConcurrentlyService implements ConsumeService {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly core: ConsumerCore,
+    private readonly listener: MessageListener,
+  ) {}
+
+  submit(qs: QueueState, msgs: readonly MessageExt[]): void {
+    for (const batch of chunks(msgs, this.core.opts.consumeBatchMaxSize)) this.track(this.run(qs, batch));
+  }
+
+  async shutdown(): Promise<void> {
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+    // Batches waiting for a slot see isConsuming() false and return at once.
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private track(p: Promise<void>): void {
+    const q = p.catch((err: unknown) => this.core.report('consume', err));
+    this.inflight.add(q);
+    void q.finally(() => this.inflight.delete(q));
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < this.core.opts.consumeConcurrency) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.active--;
+  }
+
+  private async run(qs: QueueState, batch: MessageExt[]): Promise<void> {
+    await this.acquire();
+    try {
+      if (qs.pq.dropped || qs.stopping || !this.core.isConsuming()) return;
+      const status = await invokeListener(this.core, this.listener, qs, batch, 'RECONSUME_LATER', false);
+      if (qs.pq.dropped) return;
+      await this.processResult(qs, batch, status);
+    } finally {
+      this.release();
+    }
+  }
+
+  private async processResult(qs: QueueState, batch: MessageExt[], status: 'SUCCESS' | 'RECONSUME_LATER'): Promise<void> {
+    let done = batch;
+    if (status === 'RECONSUME_LATER') {
+      if (this.core.opts.messageModel === 'BROADCASTING') {
+        for (const m of batch) {
+          this.core.logger.warn('BROADCASTING, the message consume failed, drop it', { topic: m.topic, msgId: m.msgId });
+        }
+      } else {
+        const failed: MessageExt[] = [];
+        for (const m of batch) if (!(await sendMessageBack(this.core, m, 0))) failed.push(m);
+        if (failed.length > 0) {
+          done = batch.filter((m) => !failed.includes(m));
+          this.retryLater(qs, failed.map((m) => ({ ...m, reconsumeTimes: m.reconsumeTimes + 1 })));
+        }
+      }
+    }
+    const offset = qs.pq.removeMessages(done);
+    if (offset >= 0 && !qs.pq.dropped) this.core.offsetStore.updateOffset(qs.mq, offset, true);
+  }
+
+  /** submitConsumeRequestLater: the messages stay in the ProcessQueue (holding the offset back) until consumed. */
+  private retryLater(qs: QueueState, msgs: MessageExt[]): void {
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      if (!qs.pq.dropped && this.core.isConsuming()) this.submit(qs, msgs);
+    }, this.core.opts.sendBackRetryDelayMs);
+    this.retryTimers.add(t);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * What the push consumer's parts share: the per-queue state (Java
+ * PullRequest + ProcessQueue), the core the services call back into, and the
+ * listener call with hooks and the CONSUMER_SEND_MSG_BACK helper
+ * (ConsumeMessageConcurrentlyService / ConsumeMessageOrderlyService, 4.9.8).
+ */
+import { getErrorMessage, type Clock, type Logger } from '../../common/index.js';
+import type { SubscriptionData } from '../heartbeat.js';
+import type { MessageExt } from '../message-ext.js';
+import type { MQClientInstance } from '../mq-client-instance.js';
+import type { MessageQueue } from '../route.js';
+import type { OffsetStore } from './offset-store.js';
+import type { ProcessQueue } from './process-queue.js';
+import type {
+  ConsumeConcurrentlyStatus, ConsumeHookContext, ConsumeOrderlyStatus, ConsumerErrorSource, MessageListener, OrderlyMessageListener,
+  ResolvedPushConsumerOptions,
+} from './push-consumer-options.js';
+
+/** One owned queue: its pull position, cached messages and cancellation. */
+export interface QueueState {
+  readonly mq: MessageQueue;
+  readonly pq: ProcessQueue<MessageExt>;
+  /** Aborts the pull in flight and every wait of this queue. */
+  readonly abort: AbortController;
+  /** Next offset to pull; -1 until computed. */
+  nextOffset: number;
+  /** Broker id the broker suggested to pull from next (0 = master). */
+  brokerId: number;
+  /** Set when the queue is being given up: consume no further batches. */
+  stopping: boolean;
+  /** Orderly: the consume loop of this queue, while it runs. */
+  consuming: Promise<void> | undefined;
+  /** Orderly: local reconsume counts by queue offset. */
+  readonly reconsumeTimes: Map<number, number>;
+  /** The pull loop, while it runs. */
+  pulling: Promise<void> | undefined;
+}
+
+/** The consumer as its services see it. */
+export interface ConsumerCore {
+  readonly opts: ResolvedPushConsumerOptions;
+  readonly instance: MQClientInstance;
+  readonly offsetStore: OffsetStore;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** False once shutdown began: start no new listener calls. */
+  isConsuming(): boolean;
+  subscription(topic: string): SubscriptionData | undefined;
+  report(source: ConsumerErrorSource, error: unknown, mq?: MessageQueue): void;
+}
+
+/** Receives pulled messages (already in the queue's ProcessQueue). */
+export interface ConsumeService {
+  submit(qs: QueueState, msgs: readonly MessageExt[]): void;
+  /** Waits for every listener call in flight; queued batches are not started. */
+  shutdown(): Promise<void>;
+}
+
+export type AnyStatus = ConsumeConcurrentlyStatus | ConsumeOrderlyStatus;
+
+/**
+ * Calls the listener with hooks around it. A thrown error or an unknown
+ * result becomes `failed` (RECONSUME_LATER / SUSPEND_CURRENT_QUEUE_A_MOMENT);
+ * nothing becomes SUCCESS.
+ */
+export async function invokeListener<S extends AnyStatus>(
+  core: ConsumerCore, listener: MessageListener | OrderlyMessageListener, qs: QueueState, msgs: MessageExt[], failed: S, orderly: boolean,
+): Promise<S | 'SUCCESS'> {
+  const hookCtx: ConsumeHookContext = { group: core.opts.group, messageQueue: qs.mq, messages: msgs, orderly };
+  for (const h of core.opts.hooks) {
+    try {
+      h.beforeConsume?.(hookCtx);
+    } catch (err: unknown) {
+      core.report('hook', err, qs.mq);
+    }
+  }
+  const started = core.clock.now();
+  let status: S | 'SUCCESS';
+  let error: unknown;
+  try {
+    const r: unknown = await listener(msgs, { group: core.opts.group, messageQueue: qs.mq, orderly });
+    status = r === undefined || r === 'SUCCESS' ? 'SUCCESS' : failed;
+    if (r !== undefined && r !== 'SUCCESS' && r !== failed) core.logger.warn('listener returned an unknown status', { status: String(r) });
+  } catch (err: unknown) {
+    status = failed;
+    error = err;
+    core.logger.warn('listener threw', { topic: qs.mq.topic, queueId: qs.mq.queueId, error: getErrorMessage(err) });
+  }
+  const outcome = { status, durationMs: core.clock.now() - started, ...(error === undefined ? {} : { error }) };
+  for (const h of core.opts.hooks) {
+    try {
+      h.afterConsume?.(hookCtx, outcome);
+    } catch (err: unknown) {
+      core.report('hook', err, qs.mq);
+    }
+  }
+  return status;
+}
+
+/**
+ * CONSUMER_SEND_MSG_BACK to the broker that stored `msg`: the broker stores a
+ * copy in `%RETRY%group` (or `%DLQ%group` after maxReconsumeTimes, or at once
+ * with delayLevel -1). True when the broker took it.
+ */
+export async function sendMessageBack(core: ConsumerCore, msg: MessageExt, delayLevel: number): Promise<boolean> {
+  const addr = core.instance.findBrokerAddressInPublish(msg.brokerName) ?? msg.storeHost;
+  try {
+    await core.instance.api.consumerSendMessageBack(addr, {
+      offset: msg.commitLogOffset,
+      group: core.opts.group,
+      delayLevel,
+      originMsgId: msg.msgId,
+      originTopic: msg.topic,
+      maxReconsumeTimes: core.opts.maxReconsumeTimes,
+    });
+    return true;
+  } catch (err: unknown) {
+    core.report('sendBack', err);
+    return false;
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` fires (never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) {
+      resolve();
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Splits into chunks of at most `n`. */
+export function chunks<T>(items: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}
