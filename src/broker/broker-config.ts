@@ -31,6 +31,12 @@ export interface BrokerConfig {
   readonly traceOn: boolean;
   readonly clusterTopicEnable: boolean;
   readonly brokerTopicEnable: boolean;
+  /**
+   * SQL92 filtering of messages by property (enablePropertyFilter). RocketMQ
+   * defaults it to false; OrbitMQ to true. When false, SQL92 subscriptions are
+   * refused with "The broker does not support consumer to filter message by SQL92".
+   */
+  readonly enablePropertyFilter: boolean;
   /** Max bytes of one pull response (maxTransferBytesOnMessageInDisk-like cap). */
   readonly maxPullBytes: number;
   /** A lock of a message queue by an orderly consumer lives this long without renewal. */
@@ -43,6 +49,8 @@ export interface BrokerConfig {
   readonly transactionCheckMax: number;
   /** Period of the transaction check task. */
   readonly transactionCheckInterval: number;
+  /** Longest delay a message may ask for with a delivery time (timerMaxDelaySec; OrbitMQ allows 30 days). */
+  readonly timerMaxDelaySec: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -67,12 +75,14 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   traceOn: true,
   clusterTopicEnable: true,
   brokerTopicEnable: true,
+  enablePropertyFilter: true,
   maxPullBytes: 4 * 1024 * 1024,
   rebalanceLockMaxLiveTime: 60_000,
   channelExpiredTimeout: 120_000,
   transactionTimeOut: 6_000,
   transactionCheckMax: 15,
   transactionCheckInterval: 60_000,
+  timerMaxDelaySec: 30 * 86_400,
 } satisfies BrokerConfig);
 
 const NAME = /^[a-zA-Z0-9_%|-]+$/;
@@ -97,6 +107,7 @@ export function resolveBrokerConfig(partial: Partial<BrokerConfig>): Readonly<Br
     ['transactionTimeOut', 0, 86_400_000],
     ['transactionCheckMax', 1, 10_000],
     ['transactionCheckInterval', 10, 86_400_000],
+    ['timerMaxDelaySec', 1, 365 * 86_400],
   ];
   for (const [k, min, max] of ints) {
     const v = c[k];

@@ -13,6 +13,7 @@ import type { RebalanceLockManager } from './client/rebalance-lock-manager.js';
 import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
 import type { PullRequestHoldService } from './pull-request-hold-service.js';
 import type { ScheduleMessageService } from './schedule-message-service.js';
+import type { TimerMessageService } from './timer/timer-message-service.js';
 import type { TransactionalMessageService } from './transaction/transactional-message-service.js';
 import type { SubscriptionGroupManager } from './subscription-group-manager.js';
 import type { TopicConfigManager } from './topic-config-manager.js';
@@ -29,6 +30,7 @@ export interface BrokerContext {
   readonly pullHold: PullRequestHoldService;
   readonly schedule: ScheduleMessageService;
   readonly transactions: TransactionalMessageService;
+  readonly timers: TimerMessageService;
   /** Address stored in messages and message ids: brokerIP1 + listen port. */
   readonly storeHost: HostAddress;
   /** `ip:port` clients use for this broker. */

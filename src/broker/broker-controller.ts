@@ -13,7 +13,7 @@ import { RequestCode, createRequest } from '../protocol/index.js';
 import type { RemotingChannel } from '../remoting/index.js';
 import { RemotingClient, RemotingServer, resolveRemotingClientConfig, resolveRemotingServerConfig } from '../remoting/index.js';
 import type { MessageStoreConfig, RecoveryReport } from '../store/index.js';
-import { MessageStore, SCHEDULE_TOPIC } from '../store/index.js';
+import { MessageStore, SCHEDULE_TOPIC, TIMER_TOPIC } from '../store/index.js';
 import type { BrokerConfig } from './broker-config.js';
 import { namesrvAddrList } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
@@ -29,6 +29,7 @@ import { registerConsumerManageProcessors } from './processors/consumer-manage.j
 import { registerConsumerOffsetProcessors } from './processors/consumer-offset.js';
 import { registerConsumerSendBackProcessor } from './processors/consumer-send-back.js';
 import { registerEndTransactionProcessor } from './processors/end-transaction.js';
+import { TimerMessageService } from './timer/timer-message-service.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
 import { ScheduleMessageService } from './schedule-message-service.js';
 import { registerPullProcessor } from './processors/pull-message.js';
@@ -109,13 +110,14 @@ export class BrokerController {
     const storeHost: HostAddress = makeHostAddress(this.config.brokerIP1, port);
     const pullHold = new PullRequestHoldService({ clock: this.clock, logger: this.log });
     // The schedule service needs the open store; the store's dispatch hook needs the service.
-    const parked: { service?: ScheduleMessageService } = {};
+    const parked: { service?: ScheduleMessageService; timers?: TimerMessageService } = {};
     const store = new MessageStore(this.storeConfig, {
       storeHost,
       logger: this.log,
       clock: this.clock,
       onDispatched: (req) => {
         if (req.topic === SCHEDULE_TOPIC) parked.service?.onParked(req.queueId + 1, req.tagsCode);
+        else if (req.topic === TIMER_TOPIC) parked.timers?.onParked(req.tagsCode, req.commitLogOffset, req.msgSize, req.queueOffset);
         else pullHold.notifyMessageArriving(req.topic, req.queueId, req.queueOffset, req.tagsCode);
       },
     });
@@ -136,6 +138,7 @@ export class BrokerController {
     groups.load();
     offsets.load();
     const schedule = new ScheduleMessageService(store, configDir, deps);
+    const timers = new TimerMessageService(store, configDir, { ...deps, maxDelayMs: this.config.timerMaxDelaySec * 1000 });
     const transactions = new TransactionalMessageService(this.config, { store, offsets, producers, topics, ...deps });
     parked.service = schedule;
     this.ctx = {
@@ -150,6 +153,7 @@ export class BrokerController {
       pullHold,
       schedule,
       transactions,
+      timers,
       storeHost,
       brokerAddr,
       server,
@@ -170,6 +174,8 @@ export class BrokerController {
     registerEndTransactionProcessor(this.ctx);
     schedule.start();
     transactions.start();
+    timers.start();
+    parked.timers = timers;
     this.startServices();
     this.log.info('broker started', { brokerAddr, cluster: this.config.brokerClusterName, namesrv: this.config.namesrvAddr });
     await this.registerBrokerAll();
@@ -257,6 +263,7 @@ export class BrokerController {
       ctx.pullHold.close();
       await ctx.schedule.close();
       ctx.transactions.close();
+      await ctx.timers.close();
     }
     await this.server?.close({ graceMs });
     await this.namesrvClient.close();

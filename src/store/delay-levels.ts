@@ -8,6 +8,8 @@
 import { InvalidArgumentError } from '../common/index.js';
 
 export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
+/** Where messages with an arbitrary delivery time wait (RocketMQ 5.x TimerMessageStore's topic). */
+export const TIMER_TOPIC = 'rmq_sys_wheel_timer';
 export const DEFAULT_MESSAGE_DELAY_LEVEL = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
 
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -5,7 +5,7 @@
  * and DefaultMessageStore.CommitLogDispatcherBuildConsumeQueue, 4.9.8).
  */
 import { MessageSysFlag, javaHashCode, transactionType } from '../common/index.js';
-import { SCHEDULE_TOPIC, deliverTimestamp } from './delay-levels.js';
+import { SCHEDULE_TOPIC, TIMER_TOPIC, deliverTimestamp } from './delay-levels.js';
 
 export interface DispatchInfo {
   readonly tagsCode: number;
@@ -15,6 +15,8 @@ export interface DispatchInfo {
   readonly consumable: boolean;
   /** The DELAY property (0 when absent). */
   readonly delayLevel: number;
+  /** The TIMER_OUT_MS property: delivery time of a message in the timer topic (0 when absent). */
+  readonly timerOutMs: number;
 }
 
 export function isConsumable(sysFlag: number): boolean {
@@ -28,6 +30,7 @@ export function dispatchInfo(properties: string, sysFlag: number): DispatchInfo 
   let keys: string | undefined;
   let uniqKey: string | undefined;
   let delay: string | undefined;
+  let timerOut: string | undefined;
   let start = 0;
   const n = properties.length;
   while (start < n) {
@@ -41,6 +44,7 @@ export function dispatchInfo(properties: string, sysFlag: number): DispatchInfo 
       else if (nameLen === 4 && properties.startsWith('KEYS', start)) keys = properties.slice(sep + 1, end);
       else if (nameLen === 8 && properties.startsWith('UNIQ_KEY', start)) uniqKey = properties.slice(sep + 1, end);
       else if (nameLen === 5 && properties.startsWith('DELAY', start)) delay = properties.slice(sep + 1, end);
+      else if (nameLen === 12 && properties.startsWith('TIMER_OUT_MS', start)) timerOut = properties.slice(sep + 1, end);
     }
     start = end + 1;
   }
@@ -50,14 +54,16 @@ export function dispatchInfo(properties: string, sysFlag: number): DispatchInfo 
     uniqKey,
     consumable: isConsumable(sysFlag),
     delayLevel: delay === undefined ? 0 : Number.parseInt(delay, 10) || 0,
+    timerOutMs: timerOut === undefined ? 0 : Number.parseInt(timerOut, 10) || 0,
   };
 }
 
 /**
  * The consume-queue tag code of a record: the Java hash of TAGS, or, for a
- * message parked in SCHEDULE_TOPIC_XXXX, its delivery time.
+ * message parked in SCHEDULE_TOPIC_XXXX or the timer topic, its delivery time.
  */
 export function tagsCodeFor(topic: string, info: DispatchInfo, storeTimestamp: number, delayLevels: readonly number[]): number {
   if (topic === SCHEDULE_TOPIC && info.delayLevel > 0) return deliverTimestamp(delayLevels, info.delayLevel, storeTimestamp);
+  if (topic === TIMER_TOPIC && info.timerOutMs > 0) return info.timerOutMs;
   return info.tagsCode;
 }

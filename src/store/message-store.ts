@@ -42,6 +42,9 @@ export interface MessageStoreDeps {
   readonly onDispatched?: (req: DispatchRequest) => void;
 }
 
+/** Something that needs commit-log records kept past retention (e.g. pending timed messages). */
+export type RetentionFloor = () => number | undefined;
+
 export interface RecoveryReport {
   readonly cleanShutdown: boolean;
   readonly scannedFrom: number;
@@ -67,6 +70,7 @@ export class MessageStore {
   private lastDispatchTimestamp = 0;
   private diskFull = false;
   private dispatchFailedAt: number | undefined;
+  private retentionFloor: RetentionFloor | undefined;
   private opened = false;
   private closing: Promise<void> | undefined;
   private periodic: Promise<void> = Promise.resolve();
@@ -264,12 +268,18 @@ export class MessageStore {
       wasDiskFull: this.diskFull,
       manualDelete,
       logger: this.log,
+      keepFrom: this.retentionFloor?.(),
     });
     if (r.diskFull !== this.diskFull) {
       this.log[r.diskFull ? 'error' : 'info'](r.diskFull ? 'disk full: appends refused' : 'disk space recovered: appends accepted');
     }
     this.diskFull = r.diskFull;
     return Promise.resolve(r.deleted);
+  }
+
+  /** Registers the lowest commit-log offset that retention must keep. */
+  setRetentionFloor(floor: RetentionFloor): void {
+    this.retentionFloor = floor;
   }
 
   get isDiskFull(): boolean {

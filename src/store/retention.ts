@@ -28,6 +28,8 @@ export interface RetentionContext {
   readonly wasDiskFull: boolean;
   readonly manualDelete: boolean;
   readonly logger: Logger;
+  /** Commit-log offset below which nothing may be deleted (pending timers), if any. */
+  readonly keepFrom?: number | undefined;
 }
 
 export interface RetentionOutcome {
@@ -65,6 +67,10 @@ export function runRetention(ctx: RetentionContext): RetentionOutcome {
         mtime = 0;
       }
       if (!decision.cleanImmediately && !isExpired(mtime, ctx.config.fileReservedTime, ctx.now)) break;
+      if (ctx.keepFrom !== undefined && first.endOffset > ctx.keepFrom) {
+        ctx.logger.info('retention held back: the oldest segment still holds pending timed messages', { startOffset: first.startOffset });
+        break;
+      }
       const gone = ctx.commitLog.deleteOldestSegment();
       if (gone === undefined) break;
       deleted++;

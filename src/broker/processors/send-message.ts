@@ -15,6 +15,7 @@ import { PermName, isWriteable } from '../../common/index.js';
 import type { TopicConfig } from '../topic-config-manager.js';
 import { V3_4_9, retryTarget } from '../retry-policy.js';
 import { toScheduleTopic } from '../schedule-message-service.js';
+import { requestedDeliveryTime } from '../timer/timer-message-service.js';
 import { isNotAllowedSendTopic, isRetryTopic, topicNameProblem } from '../topic-validator.js';
 
 type Reply = { code: number; remark: string } | { code: number; remark: undefined; header: Record<string, string> };
@@ -149,6 +150,19 @@ async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: Requ
     msg = ctx.transactions.toHalf(msg, props);
   } else if (delayLevel > 0) {
     msg = toScheduleTopic(msg, props, delayLevel, ctx.schedule.maxLevel);
+  } else {
+    let deliverMs: number | undefined;
+    try {
+      deliverMs = requestedDeliveryTime(props, ctx.clock.now());
+    } catch (err: unknown) {
+      return fail(ResponseCode.MESSAGE_ILLEGAL, getErrorMessage(err));
+    }
+    if (deliverMs !== undefined) {
+      if (deliverMs - ctx.clock.now() > ctx.timers.maxDelayMs) {
+        return fail(ResponseCode.MESSAGE_ILLEGAL, `delivery time is more than ${ctx.timers.maxDelayMs / 1000} s away (timerMaxDelaySec)`);
+      }
+      if (deliverMs > ctx.clock.now()) msg = ctx.timers.park(msg, props, deliverMs);
+    }
   }
   const wait = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false';
   return mapPutResult(await ctx.store.putMessage(msg, { waitStoreMsgOK: wait }), queueId);
