@@ -55,3 +55,5 @@ export {
 } from './consumer/offset-store.js';
 export { ProcessQueue } from './consumer/process-queue.js';
 export { SequenceStamper, LossDetector, LOSS_DETECTOR_PROPERTY, type ProducerLossReport } from './loss-detector.js';
+export { LitePullConsumer, type PollOptions, type IterateOptions } from './consumer/lite-pull-consumer.js';
+export type { LitePullConsumerOptions } from './consumer/lite-pull-options.js';
