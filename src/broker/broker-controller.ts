@@ -29,6 +29,7 @@ import { registerConsumerManageProcessors } from './processors/consumer-manage.j
 import { registerConsumerOffsetProcessors } from './processors/consumer-offset.js';
 import { registerConsumerSendBackProcessor } from './processors/consumer-send-back.js';
 import { registerEndTransactionProcessor } from './processors/end-transaction.js';
+import { registerReplyProcessor } from './processors/reply-message.js';
 import { TimerMessageService } from './timer/timer-message-service.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
 import { ScheduleMessageService } from './schedule-message-service.js';
@@ -172,6 +173,7 @@ export class BrokerController {
     registerAdminProcessors(this.ctx);
     registerConsumerSendBackProcessor(this.ctx);
     registerEndTransactionProcessor(this.ctx);
+    registerReplyProcessor(this.ctx);
     schedule.start();
     transactions.start();
     timers.start();

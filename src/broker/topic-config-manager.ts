@@ -95,6 +95,8 @@ export class TopicConfigManager {
     system(TopicValidator.RMQ_SYS_SCHEDULE_TOPIC, 18);
     system(TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC, 1);
     system(TopicValidator.RMQ_SYS_TRACE_TOPIC, 1);
+    // Replies of request-reply messages (TopicConfigManager, 4.9: {cluster}_REPLY_TOPIC, one queue).
+    system(`${this.config.brokerClusterName}_REPLY_TOPIC`, 1);
   }
 
   get(topic: string): TopicConfig | undefined {
