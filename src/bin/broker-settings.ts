@@ -18,7 +18,7 @@ export type Settings = Record<string, string>;
 const IGNORED_KEYS = new Set([
   'brokerIP2', 'haListenPort', 'sendMessageThreadPoolNums', 'pullMessageThreadPoolNums', 'useReentrantLockWhenPutMessage',
   'transientStorePoolEnable', 'warmMapedFileEnable', 'storePathCommitLog', 'storePathConsumeQueue', 'mapedFileSizeConsumeQueue',
-  'waitTimeMillsInSendQueue', 'osPageCacheBusyTimeOutMills', 'aclEnable', 'enablePropertyFilter',
+  'waitTimeMillsInSendQueue', 'osPageCacheBusyTimeOutMills', 'aclEnable',
   'slaveReadEnable', 'transferMsgByHeap', 'maxTransferCountOnMessageInMemory',
 ]);
 
@@ -87,4 +87,90 @@ export function resolveBrokerSettings(...layers: Settings[]): SettingsReport {
     store: resolveMessageStoreConfig(store as Partial<MessageStoreConfig>),
     unknownKeys,
   };
+}
+
+/** One problem `orbit broker --check-config` reports. */
+export interface ConfigProblem {
+  readonly key: string;
+  /** 1-based line in the file, when known. */
+  readonly line: number | undefined;
+  readonly kind: 'unknown-key' | 'invalid-value' | 'duplicate-key' | 'inconsistent';
+  readonly message: string;
+}
+
+export interface ConfigCheck {
+  readonly path: string;
+  readonly keys: number;
+  readonly problems: readonly ConfigProblem[];
+  /** RocketMQ keys accepted but not used by OrbitMQ. */
+  readonly ignoredKeys: readonly string[];
+}
+
+/**
+ * Validates a broker.conf without starting anything: every unknown key, every
+ * duplicate, every value of the wrong type or out of range (each key checked
+ * on its own so all are reported), then the file as a whole. Throws only when
+ * the file cannot be read.
+ */
+export function checkConfigFile(path: string): ConfigCheck {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err: unknown) {
+    throw new InvalidArgumentError(`cannot read config file ${path}: ${getErrorMessage(err)}`);
+  }
+  const lines = parseProperties(text);
+  const problems: ConfigProblem[] = [];
+  const ignoredKeys: string[] = [];
+  const seen = new Map<string, number>();
+  const brokerDefaults: Readonly<Record<string, unknown>> = DEFAULT_BROKER_CONFIG;
+  const storeDefaults: Readonly<Record<string, unknown>> = DEFAULT_MESSAGE_STORE_CONFIG;
+  const valid: Settings = {};
+  for (const p of lines) {
+    const prev = seen.get(p.key);
+    if (prev !== undefined) problems.push({ key: p.key, line: p.line, kind: 'duplicate-key', message: `${p.key} is set again (first on line ${prev}); the last value wins` });
+    seen.set(p.key, p.line);
+    const inBroker = p.key in brokerDefaults;
+    if (!inBroker && !(p.key in storeDefaults)) {
+      if (IGNORED_KEYS.has(p.key)) ignoredKeys.push(p.key);
+      else problems.push({ key: p.key, line: p.line, kind: 'unknown-key', message: `unknown key ${p.key}${suggest(p.key)}` });
+      continue;
+    }
+    try {
+      const v = typed(p.key, p.value, inBroker ? brokerDefaults[p.key] : storeDefaults[p.key]);
+      if (inBroker) resolveBrokerConfig({ [p.key]: v } as Partial<BrokerConfig>);
+      else resolveMessageStoreConfig({ [p.key]: v } as Partial<MessageStoreConfig>);
+      valid[p.key] = p.value;
+    } catch (err: unknown) {
+      problems.push({ key: p.key, line: p.line, kind: 'invalid-value', message: getErrorMessage(err) });
+    }
+  }
+  if (!problems.some((p) => p.kind === 'invalid-value')) {
+    try {
+      resolveBrokerSettings(valid);
+    } catch (err: unknown) {
+      problems.push({ key: '*', line: undefined, kind: 'inconsistent', message: getErrorMessage(err) });
+    }
+  }
+  return { path, keys: lines.length, problems, ignoredKeys };
+}
+
+/** ` (did you mean X?)` for a known key a small edit away (case or one typo). */
+function suggest(key: string): string {
+  const lower = key.toLowerCase();
+  const near = KNOWN_KEYS.find((k) => k.toLowerCase() === lower) ?? KNOWN_KEYS.find((k) => editDistance(k.toLowerCase(), lower) <= 2);
+  return near === undefined ? '' : ` (did you mean ${near}?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
 }

@@ -2,18 +2,23 @@
 /**
  * `orbit`: the OrbitMQ command line. Server roles: `orbit start` (name server
  * + broker in one process, the embedded default), `orbit namesrv`,
- * `orbit broker`. The only place that reads argv, env and config files,
- * installs signal handlers and exits.
+ * `orbit broker`. Admin commands (topic, group, consumer, cluster, message,
+ * offset, broker config) come from src/cli. The only place that reads argv,
+ * env and config files, installs signal handlers and exits.
  */
-import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError as CommanderArgError } from 'commander';
 import { join, resolve } from 'node:path';
 import { getErrorMessage } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { BrokerController } from '../broker/broker-controller.js';
 import { NamesrvServer, resolveNamesrvConfig } from '../namesrv/index.js';
-import { KNOWN_KEYS, readConfigFile, resolveBrokerSettings, settingsFromEnv } from './broker-settings.js';
+import { AdminClient } from '../client/admin/index.js';
+import { ExitCode, describeError, exitCodeFor, makeStyle, noProgress, type CliContext, type CommandResult } from '../cli/output.js';
+import { createProgressBar } from '../cli/progress.js';
+import { addCommonOptions, registerAdminCommands, type Handler } from '../cli/program.js';
+import { KNOWN_KEYS, checkConfigFile, readConfigFile, resolveBrokerSettings, settingsFromEnv } from './broker-settings.js';
 import type { Settings } from './broker-settings.js';
-import { createLogger } from './pino-logger.js';
+import { createLogger, type LogFormat } from './pino-logger.js';
 
 interface Stoppable {
   close(): Promise<void>;
@@ -64,6 +69,45 @@ function stopOnSignals(log: Logger, parts: Stoppable[]): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+interface LogFlags {
+  logLevel: string;
+  logFormat?: LogFormat;
+  logFile?: string;
+  logMaxSize?: number;
+  logMaxFiles?: number;
+}
+
+function logger(f: LogFlags): Logger {
+  return createLogger({
+    level: f.logLevel,
+    format: f.logFormat ?? (process.stderr.isTTY && f.logFile === undefined ? 'human' : 'json'),
+    color: process.env.NO_COLOR === undefined,
+    ...(f.logFile === undefined ? {} : { file: resolve(f.logFile) }),
+    ...(f.logMaxSize === undefined ? {} : { maxBytes: f.logMaxSize * 1024 * 1024 }),
+    ...(f.logMaxFiles === undefined ? {} : { maxFiles: f.logMaxFiles }),
+  });
+}
+
+function logFormat(v: string): LogFormat {
+  if (v === 'json' || v === 'human') return v;
+  throw new CommanderArgError(`--log-format must be json or human, got ${v}`);
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new CommanderArgError(`not a non-negative integer: ${v}`);
+  return n;
+}
+
+function withLogOptions(c: Command): Command {
+  return c
+    .option('--log-level <level>', 'log level: debug, info, warn, error', 'info')
+    .option('--log-format <format>', 'json or human (default: human on a terminal, else json)', logFormat)
+    .option('--log-file <path>', 'log to this file instead of stderr, rotated by size')
+    .option('--log-max-size <MiB>', 'rotate the log file at this size (default 100)', positiveInt)
+    .option('--log-max-files <n>', 'rotated log files kept (default 5)', positiveInt);
+}
+
 interface BrokerFlags {
   config?: string;
   dataDir?: string;
@@ -87,8 +131,8 @@ function brokerSettings(flags: BrokerFlags, extra: Settings, log: Logger): Retur
   return report;
 }
 
-async function runStandalone(opts: BrokerFlags & { namesrvPort: number; logLevel: string }): Promise<void> {
-  const log = createLogger(opts.logLevel);
+async function runStandalone(opts: BrokerFlags & LogFlags & { namesrvPort: number }): Promise<void> {
+  const log = logger(opts);
   const namesrv = new NamesrvServer(resolveNamesrvConfig({ listenPort: opts.namesrvPort }), { logger: log });
   await namesrv.start();
   const nsAddr = `127.0.0.1:${namesrv.address().port}`;
@@ -104,16 +148,20 @@ async function runStandalone(opts: BrokerFlags & { namesrvPort: number; logLevel
   announce({ event: 'ready', role: 'standalone', namesrv: nsAddr, broker: broker.brokerAddr, dataDir: settings.store.storePathRootDir, flushDiskType: settings.store.flushDiskType });
 }
 
-async function runNamesrv(opts: { port: number; logLevel: string }): Promise<void> {
-  const log = createLogger(opts.logLevel);
+async function runNamesrv(opts: LogFlags & { port: number }): Promise<void> {
+  const log = logger(opts);
   const namesrv = new NamesrvServer(resolveNamesrvConfig({ listenPort: opts.port }), { logger: log });
   await namesrv.start();
   stopOnSignals(log, [namesrv]);
   announce({ event: 'ready', role: 'namesrv', namesrv: `127.0.0.1:${namesrv.address().port}` });
 }
 
-async function runBroker(opts: BrokerFlags & { logLevel: string }): Promise<void> {
-  const log = createLogger(opts.logLevel);
+async function runBroker(opts: BrokerFlags & LogFlags & { checkConfig?: string }): Promise<void> {
+  if (opts.checkConfig !== undefined) {
+    checkConfig(opts.checkConfig);
+    return;
+  }
+  const log = logger(opts);
   const settings = brokerSettings(opts, {}, log);
   const broker = new BrokerController(settings.broker, settings.store, { logger: log });
   await broker.start();
@@ -126,32 +174,100 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
+/** `orbit broker --check-config FILE`: every problem on stderr (or --json-like lines on stdout), exit 0/1. */
+function checkConfig(path: string): void {
+  const r = checkConfigFile(path);
+  for (const p of r.problems) process.stderr.write(`${path}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}\n`);
+  for (const k of r.ignoredKeys) process.stderr.write(`${path}: note: ${k} is accepted but has no effect in OrbitMQ\n`);
+  const okText = r.problems.length === 0 ? 'configuration is valid' : `${r.problems.length} problem(s) found`;
+  announce({ event: 'check-config', file: path, keys: r.keys, valid: r.problems.length === 0, problems: r.problems, ignoredKeys: r.ignoredKeys, summary: okText });
+  process.exitCode = r.problems.length === 0 ? 0 : 1;
+}
+
 const program = new Command('orbit').description('OrbitMQ: a RocketMQ-compatible message queue').version('0.1.0');
-program
+program.exitOverride().enablePositionalOptions();
+addCommonOptions(program);
+withLogOptions(program
   .command('start')
   .description('run a name server and a broker in one process (the embedded default)')
   .option('--data-dir <dir>', 'data directory (default ./data)')
   .option('--namesrv-port <port>', 'name server port', port, 9876)
   .option('--broker-port <port>', 'broker port (default 10911)', port)
   .option('--flush <mode>', 'sync or async flush', flushType)
-  .option('--config <file>', 'broker.conf properties file')
-  .option('--log-level <level>', 'log level', 'info')
-  .action((opts: BrokerFlags & { namesrvPort: number; logLevel: string }) => runStandalone(opts).catch(fail));
-program
+  .option('--config <file>', 'broker.conf properties file'))
+  .action((opts: BrokerFlags & LogFlags & { namesrvPort: number }) => runStandalone(opts).catch(fail));
+withLogOptions(program
   .command('namesrv')
   .description('run a name server')
-  .option('--port <port>', 'listen port', port, 9876)
-  .option('--log-level <level>', 'log level', 'info')
-  .action((opts: { port: number; logLevel: string }) => runNamesrv(opts).catch(fail));
-program
+  .option('--port <port>', 'listen port', port, 9876))
+  .action((opts: LogFlags & { port: number }) => runNamesrv(opts).catch(fail));
+const brokerCommand = withLogOptions(program
   .command('broker')
-  .description('run a broker')
+  .description('run a broker (or: broker config get|set)')
   .option('-n, --namesrv <addrs>', 'name servers, host:port separated by ;')
   .option('--data-dir <dir>', 'data directory')
   .option('--broker-port <port>', 'broker port', port)
   .option('--flush <mode>', 'sync or async flush', flushType)
   .option('--config <file>', 'broker.conf properties file')
-  .option('--log-level <level>', 'log level', 'info')
-  .action((opts: BrokerFlags & { logLevel: string }) => runBroker(opts).catch(fail));
+  .option('--check-config <file>', 'validate a broker.conf, name every bad key, and exit'))
+  .enablePositionalOptions()
+  .action((opts: BrokerFlags & LogFlags & { checkConfig?: string }) => runBroker(opts).catch(fail));
 
-program.parseAsync(process.argv).catch(fail);
+/** Runs one admin command: builds its context, prints the result, sets the exit code. */
+async function runAdmin(cmd: Command, handler: Handler): Promise<void> {
+  const root = program.opts<Record<string, string | boolean | undefined>>();
+  const leaf = cmd.opts<Record<string, string | boolean | undefined>>();
+  const pickStr = (k: string): string | undefined => {
+    const v = leaf[k] ?? root[k];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const json = leaf.json === true || root.json === true;
+  const verbose = leaf.verbose === true || root.verbose === true;
+  const namesrvAddr = pickStr('namesrv') ?? process.env.NAMESRV_ADDR ?? '127.0.0.1:9876';
+  const stdoutTTY = process.stdout.isTTY;
+  const style = makeStyle(!json && stdoutTTY && process.env.NO_COLOR === undefined);
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let result: CommandResult;
+  let admin: AdminClient | undefined;
+  try {
+    const timeoutText = pickStr('timeoutMs');
+    const timeoutMs = timeoutText === undefined ? 3_000 : Number(timeoutText);
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new CommanderArgError(`--timeout-ms must be a positive integer, got ${timeoutText ?? ''}`);
+    admin = new AdminClient({ namesrvAddr, timeoutMs });
+    const ctx: CliContext = {
+      namesrvAddr, timeoutMs, admin, style, signal: interrupt.signal,
+      progress: (label, total) => (!json && process.stderr.isTTY ? createProgressBar(process.stderr, label, total) : noProgress),
+      note: (text) => {
+        if (!json) process.stderr.write(`${text}\n`);
+      },
+    };
+    result = await handler(ctx, (line) => {
+      if (!json) process.stdout.write(`${line}\n`);
+    });
+  } catch (err: unknown) {
+    const code = err instanceof CommanderArgError ? ExitCode.USAGE : exitCodeFor(err);
+    process.stderr.write(`orbit: ${describeError(err, verbose)}\n`);
+    result = { code, json: { error: describeError(err, false), exitCode: code }, human: '' };
+    if (!json) result = { ...result, json: undefined };
+  } finally {
+    process.off('SIGINT', onSigint);
+    await admin?.close().catch(() => undefined);
+  }
+  if (json && result.json !== undefined) process.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
+  else if (!json && result.human !== '') process.stdout.write(result.human.endsWith('\n') ? result.human : `${result.human}\n`);
+  process.exitCode = result.code;
+}
+
+registerAdminCommands(program, brokerCommand, runAdmin);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode === 0 ? 0 : ExitCode.USAGE);
+  }
+  fail(err);
+});

@@ -8,9 +8,9 @@
  *
  * Unlike 4.9.8, the broker also commits the new offsets itself, so a reset
  * works for a group with no online consumer (Java answers CONSUMER_NOT_ONLINE
- * and mqadmin falls back to committing offsets client-side). A group that has
- * neither committed offsets on the topic nor online consumers is refused as
- * Java refuses an unknown group.
+ * and mqadmin falls back to committing offsets client-side). A group with no
+ * committed offsets on the topic, no online consumer and no subscription-group
+ * config is refused as Java refuses an unknown group.
  */
 import type { RemotingCommand } from '../../protocol/index.js';
 import {
@@ -30,7 +30,7 @@ export function handleInvokeBrokerToResetOffset(ctx: BrokerContext, request: Rem
   const info = ctx.consumers.getConsumerGroupInfo(h.group);
   const channels = info?.allChannels() ?? [];
   const committed = ctx.offsets.queryOffsets(h.group, h.topic);
-  if (committed.size === 0 && channels.length === 0) {
+  if (committed.size === 0 && channels.length === 0 && ctx.groups.get(h.group) === undefined) {
     return createResponseFor(request, ResponseCode.SYSTEM_ERROR, `THe consumer group <${h.group}> not exist`);
   }
   const offsetTable = new FastJsonMap<MessageQueueJson, number>();
