@@ -147,7 +147,7 @@ void test('enablePropertyFilter=false refuses SQL92 at pull and CHECK_CLIENT_CON
   const dir = mkdtempSync(join(tmpdir(), 'orbitmq-sql92-'));
   const broker = new BrokerController(
     resolveBrokerConfig({ listenPort: 0, brokerName: 'broker-nf', enablePropertyFilter: false }),
-    resolveMessageStoreConfig({ storePathRootDir: dir, mappedFileSizeCommitLog: 4 * 1024 * 1024 }),
+    resolveMessageStoreConfig({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, maxMessageSize: 1024 * 1024 }),
     { logger: noopLogger },
   );
   await broker.start();

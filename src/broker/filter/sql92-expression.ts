@@ -111,7 +111,8 @@ export function decimalConstant(text: string): Expr {
 export function floatConstant(text: string): Expr {
   const v = Number(text);
   if (v > Number.MAX_VALUE) throw new SelectorError(`${text} is greater than ${javaDouble(Number.MAX_VALUE)}`);
-  if (v < Number.MIN_VALUE) throw new SelectorError(`${text} is less than ${javaDouble(Number.MIN_VALUE)}`);
+  // Java prints Double.MIN_VALUE as 4.9E-324.
+  if (v < Number.MIN_VALUE) throw new SelectorError(`${text} is less than 4.9E-324`);
   return { k: 'const', v: { kind: 'double', v }, bool: false };
 }
 

@@ -16,6 +16,9 @@ import { decodeHeartbeatBody, parseJsonBody } from '../client/heartbeat-data.js'
 import { asRecord } from '../json-narrow.js';
 import { PermName } from '../../common/index.js';
 import { parseSubscriptionData } from '../subscription-data.js';
+import type { BrokerConfig } from '../broker-config.js';
+import { checkSubscriptionFilter } from '../filter/expression-message-filter.js';
+import { consumerFilterManagerOf } from '../filter/consumer-filter-manager.js';
 import { getRetryTopic } from '../topic-validator.js';
 
 /**
@@ -25,13 +28,16 @@ import { getRetryTopic } from '../topic-validator.js';
 export const CHECK_CLIENT_CONFIG = 46;
 
 /** The part of BrokerContext these processors use (BrokerContext satisfies it). */
-export type ClientManageContext = Pick<BrokerContext, 'server' | 'topics' | 'groups' | 'consumers' | 'producers' | 'logger' | 'registerBrokerAll'>;
+export type ClientManageContext = Pick<BrokerContext, 'server' | 'topics' | 'groups' | 'consumers' | 'producers' | 'logger' | 'registerBrokerAll'> & {
+  /** enablePropertyFilter defaults to true when absent. */
+  readonly config?: Pick<BrokerConfig, 'enablePropertyFilter'>;
+};
 
 export function registerClientManageProcessors(ctx: ClientManageContext): void {
   const log = ctx.logger.child({ component: 'broker.client-manage' });
   ctx.server.registerProcessor(RequestCode.HEART_BEAT, (request, { channel }) => heartBeat(ctx, log, request, channel));
   ctx.server.registerProcessor(RequestCode.UNREGISTER_CLIENT, (request) => unregisterClient(ctx, request));
-  ctx.server.registerProcessor(CHECK_CLIENT_CONFIG, (request) => checkClientConfig(request));
+  ctx.server.registerProcessor(CHECK_CLIENT_CONFIG, (request) => checkClientConfig(request, ctx.config?.enablePropertyFilter ?? true));
 }
 
 /**
@@ -56,6 +62,10 @@ function heartBeat(ctx: ClientManageContext, log: Logger, request: RemotingComma
       }
     }
     const changed = ctx.consumers.registerConsumer(data.groupName, client, data, notify);
+    // ConsumerFilterManager.register: a SQL92 expression that does not compile gets no filter data (pulls see FILTER_DATA_NOT_EXIST).
+    for (const bad of consumerFilterManagerOf(ctx.consumers).registerGroup(data.groupName, data.subscriptionDataSet)) {
+      log.warn('consumer filter not registered', { group: data.groupName, expression: bad.expression, error: bad.reason });
+    }
     if (changed) {
       log.info('consumer registration changed', { group: data.groupName, clientId: hb.clientID, addr: channel.remoteAddress });
     }
@@ -78,20 +88,16 @@ function unregisterClient(ctx: ClientManageContext, request: RemotingCommand): R
 
 /**
  * ClientManageProcessor.checkClientConfig: body CheckClientRequestBody
- * {clientId, group, subscriptionData}. TAG (or no type) → SUCCESS.
- *
- * SQL92 → SUCCESS as well, although OrbitMQ does not evaluate SQL92 yet (the
- * broker then delivers every message of the topic to such a consumer). Java
- * 4.9.8 with its default enablePropertyFilter=false answers SYSTEM_ERROR here;
- * switch to that, or compile the expression, when SQL92 filtering lands.
+ * {clientId, group, subscriptionData}. TAG (or no type) → SUCCESS; SQL92 is
+ * compiled: SUBSCRIPTION_PARSE_FAILED with the reason when it does not, or
+ * SYSTEM_ERROR when enablePropertyFilter is false (filter/checkSubscriptionFilter).
  * Other types → SYSTEM_ERROR with Java's remark.
  */
-function checkClientConfig(request: RemotingCommand): RemotingCommand {
+function checkClientConfig(request: RemotingCommand, enablePropertyFilter: boolean): RemotingCommand {
   if (request.body === undefined || request.body.length === 0) return createResponseFor(request, ResponseCode.SUCCESS);
   const body = asRecord(parseJsonBody(request.body, 'CheckClientRequestBody'), 'CheckClientRequestBody');
   if (body.subscriptionData === undefined || body.subscriptionData === null) return createResponseFor(request, ResponseCode.SUCCESS);
   const sub = parseSubscriptionData(body.subscriptionData);
-  const type = sub.expressionType;
-  if (type === '' || type === 'TAG' || type === 'SQL92') return createResponseFor(request, ResponseCode.SUCCESS);
-  return createResponseFor(request, ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${type}`);
+  const refused = checkSubscriptionFilter(sub, enablePropertyFilter);
+  return refused === undefined ? createResponseFor(request, ResponseCode.SUCCESS) : createResponseFor(request, refused.code, refused.remark);
 }

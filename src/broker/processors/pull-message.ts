@@ -1,6 +1,6 @@
 /**
  * PULL_MESSAGE (11) (broker/processor/PullMessageProcessor.java, 4.9.8):
- * permission and subscription checks, the store read with tag filtering,
+ * permission and subscription checks, the store read with tag or SQL92 filtering,
  * store status → response code, long polling when nothing was found, and the
  * offset commit piggy-backed on the pull.
  */
@@ -12,7 +12,8 @@ import type { BrokerContext } from '../broker-context.js';
 import { isReadable } from '../../common/index.js';
 import type { HeldPull } from '../pull-request-hold-service.js';
 import type { SubscriptionData } from '../subscription-data.js';
-import { buildSubscriptionData, matchesTagsCode } from '../subscription-data.js';
+import { buildSubscriptionData } from '../subscription-data.js';
+import { pullMessageFilter } from '../filter/expression-message-filter.js';
 
 const MASTER_ID = 0;
 
@@ -83,15 +84,16 @@ export function processPull(ctx: BrokerContext, request: RemotingCommand, channe
     if (sub === undefined) return reply(request, ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's subscription not exist");
     if (sub.subVersion < h.subVersion) return reply(request, ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
   }
-  if (sub.expressionType !== 'TAG' && sub.expressionType !== '') {
-    return reply(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `expression type ${sub.expressionType} is not supported yet`);
-  }
+  // TAG by consume-queue hash code; SQL92 on the stored record's properties (filter/expression-message-filter.ts).
+  const pf = pullMessageFilter({
+    consumers: ctx.consumers, enablePropertyFilter: ctx.config.enablePropertyFilter, group: h.consumerGroup, sub, subVersion: h.subVersion, fromRequest: hasSubscription,
+  });
+  if (!pf.ok) return reply(request, pf.code, pf.remark);
 
-  const filterSub = sub;
   const result = ctx.store.getMessage(h.topic, h.queueId, h.queueOffset, {
     maxMsgNums: Math.max(1, Math.min(h.maxMsgNums, 1024)),
     maxTotalBytes: ctx.config.maxPullBytes,
-    filter: { isMatchedByConsumeQueue: (code) => matchesTagsCode(filterSub, code) },
+    filter: pf.filter,
   });
   const code = codeFor(result, h.queueOffset);
   const header = PullMessageResponseHeader.encode({
