@@ -26,8 +26,8 @@ export interface Message {
   /**
    * Deliver at this time (epoch ms or Date): properties `TIMER_DELIVER_MS`
    * (RocketMQ 5.x timer messages) and `__STARTDELIVERTIME` (Aliyun style).
-   * A 4.x broker ignores both and delivers at once; OrbitMQ's broker-side
-   * timer arrives later.
+   * OrbitMQ's broker holds the message until then (1 s precision or better);
+   * an Apache RocketMQ 4.x broker ignores both and delivers at once.
    */
   readonly deliverAt?: number | Date;
   /** Relative form of `deliverAt`: deliver this many ms after sending. */

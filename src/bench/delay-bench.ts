@@ -1,0 +1,120 @@
+/**
+ * `bench delay`: does a large backlog of pending timed messages slow sends?
+ * One broker (in this process, fresh store, ASYNC_FLUSH) and the SDK
+ * producer with 64 sends in flight over loopback, measured in one run:
+ *   A. plain sends, nothing pending;
+ *   B. plain sends with N pending timed messages (default 1,000,000, parked
+ *      straight into the store so the backlog builds in seconds);
+ *   C. timed sends (1 h ahead) with the same backlog.
+ * Reports B/A and C/A against the target of 0.8 (informational, exit 0).
+ */
+import { parseArgs } from 'node:util';
+import { resolveBrokerConfig } from '../broker/broker-config.js';
+import { BrokerController } from '../broker/broker-controller.js';
+import { Producer } from '../client/index.js';
+import { NamesrvServer, resolveNamesrvConfig } from '../namesrv/index.js';
+import { encodeProperties } from '../common/index.js';
+import { resolveMessageStoreConfig } from '../store/index.js';
+import { parseNumber } from './bench-args.js';
+import type { BenchCommand } from './bench-context.js';
+import { BenchOutput, perSecond, round } from './bench-output.js';
+
+export const DELAY_USAGE = 'usage: bench delay [--pending 1000000] [--seconds 3] [--size 1024] [--window 64] [--quick] [--json-only]';
+const TARGET = 0.8;
+
+async function sendFor(producer: Producer, topic: string, body: Buffer, seconds: number, window: number, delayMs?: number): Promise<{ msgs: number; seconds: number }> {
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  let msgs = 0;
+  const lane = async (): Promise<void> => {
+    while (performance.now() < end) {
+      await producer.send(delayMs === undefined ? { topic, body } : { topic, body, delayMs });
+      msgs++;
+    }
+  };
+  await Promise.all(Array.from({ length: window }, lane));
+  return { msgs, seconds: (performance.now() - start) / 1000 };
+}
+
+export const runDelayBench: BenchCommand = async (args, ctx) => {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      pending: { type: 'string', default: '1000000' },
+      seconds: { type: 'string', default: '3' },
+      size: { type: 'string', default: '1024' },
+      window: { type: 'string', default: '64' },
+      quick: { type: 'boolean', default: false },
+      'json-only': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const quick = values.quick;
+  const pending = quick ? 2000 : parseNumber('--pending', values.pending, { min: 0, integer: true });
+  const seconds = quick ? 0.3 : parseNumber('--seconds', values.seconds, { min: 0.1 });
+  const size = parseNumber('--size', values.size, { min: 1, integer: true });
+  const window = quick ? 8 : parseNumber('--window', values.window, { min: 1, integer: true });
+  const out = new BenchOutput({ jsonOnly: values['json-only'], writeStdout: ctx.writeStdout, writeStderr: ctx.writeStderr });
+
+  const dir = ctx.temp.create('delay-bench-');
+  const namesrv = new NamesrvServer(resolveNamesrvConfig({ listenPort: 0 }));
+  await namesrv.start();
+  const namesrvAddr = `127.0.0.1:${namesrv.address().port}`;
+  const broker = new BrokerController(
+    resolveBrokerConfig({ listenPort: 0, namesrvAddr }),
+    resolveMessageStoreConfig({ storePathRootDir: dir, flushDiskType: 'ASYNC_FLUSH', messageIndexEnable: false }),
+  );
+  await broker.start();
+  const remove = ctx.atExit(() => {
+    void broker.close(0);
+    void namesrv.close({ graceMs: 0 });
+  });
+  const producer = new Producer({ namesrvAddr, group: 'bench_delay', instanceName: `bench-${process.pid}` });
+  try {
+    const b = broker.context;
+    b.topics.ensure('BenchPlain', 8, 6);
+    await broker.registerBrokerAll();
+    await producer.start();
+    const body = Buffer.alloc(size, 7);
+    await sendFor(producer, 'BenchPlain', body, Math.min(0.5, seconds), window); // warm-up
+    out.progress(`A: plain sends, ${seconds} s`);
+    const a = await sendFor(producer, 'BenchPlain', body, seconds, window);
+
+    out.progress(`parking ${pending} timed messages`);
+    const parkStart = performance.now();
+    const host = b.storeHost;
+    const due = Date.now() + 3_600_000;
+    const batch: Promise<unknown>[] = [];
+    for (let i = 0; i < pending; i++) {
+      const props = new Map([[ 'TIMER_DELIVER_MS', String(due + i) ]]);
+      const parked = b.timers.park({ topic: 'BenchPlain', queueId: i % 8, flag: 0, body: Buffer.alloc(64), properties: encodeProperties(props),
+        sysFlag: 0, bornTimestamp: Date.now(), bornHost: host, storeHost: host, reconsumeTimes: 0, preparedTransactionOffset: 0 }, props, due + i);
+      batch.push(b.store.putMessage(parked));
+      if (batch.length >= 1024) await Promise.all(batch.splice(0));
+    }
+    await Promise.all(batch);
+    const parkSeconds = (performance.now() - parkStart) / 1000;
+    out.progress(`${b.timers.pending} pending after ${parkSeconds.toFixed(1)} s`);
+
+    out.progress(`B: plain sends with ${b.timers.pending} pending, ${seconds} s`);
+    const bRun = await sendFor(producer, 'BenchPlain', body, seconds, window);
+    out.progress(`C: timed sends with the backlog, ${seconds} s`);
+    const cRun = await sendFor(producer, 'BenchPlain', body, seconds, window, 3_600_000);
+
+    const rate = (r: { msgs: number; seconds: number }): number => perSecond(r.msgs, r.seconds) ?? 0;
+    for (const [name, r] of [['plain_empty', a], ['plain_with_pending', bRun], ['timed_with_pending', cRun]] as const) {
+      out.emit({ bench: 'delay', case: name, size, window, pending: name === 'plain_empty' ? 0 : b.timers.pending, msgs: r.msgs, seconds: round(r.seconds), msgs_per_s: round(rate(r), 1) });
+    }
+    for (const [name, r] of [['plain_with_pending_vs_empty', bRun], ['timed_with_pending_vs_empty', cRun]] as const) {
+      const value = rate(a) > 0 ? rate(r) / rate(a) : null;
+      out.emit({ bench: 'delay', case: 'ratio', ratio: name, value: round(value), target: TARGET, pass: value !== null && value >= TARGET });
+      out.progress(`${name}: ${value?.toFixed(3) ?? '-'} (target >= ${TARGET}) ${value !== null && value >= TARGET ? 'PASS' : 'MISS'}`);
+    }
+  } finally {
+    await producer.shutdown();
+    await broker.close(0);
+    await namesrv.close({ graceMs: 0 });
+    remove();
+  }
+  return 0;
+};
