@@ -10,15 +10,21 @@ import { Command, CommanderError, InvalidArgumentError as CommanderArgError } fr
 import { join, resolve } from 'node:path';
 import { getErrorMessage } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import { BrokerController } from '../broker/broker-controller.js';
-import { NamesrvServer, resolveNamesrvConfig } from '../namesrv/index.js';
 import { AdminClient } from '../client/admin/index.js';
 import { ExitCode, describeError, exitCodeFor, makeStyle, noProgress, type CliContext, type CommandResult } from '../cli/output.js';
 import { createProgressBar } from '../cli/progress.js';
 import { addCommonOptions, registerAdminCommands, type Handler } from '../cli/program.js';
-import { KNOWN_KEYS, checkConfigFile, readConfigFile, resolveBrokerSettings, settingsFromEnv } from './broker-settings.js';
 import type { Settings } from './broker-settings.js';
-import { createLogger, type LogFormat } from './pino-logger.js';
+import type { LogFormat } from './pino-logger.js';
+
+// Server modules load lazily, so admin commands start fast.
+const servers = async () => {
+  const [{ BrokerController }, { NamesrvServer, resolveNamesrvConfig }, settings, { createLogger }] = await Promise.all([
+    import('../broker/broker-controller.js'), import('../namesrv/index.js'), import('./broker-settings.js'), import('./pino-logger.js'),
+  ]);
+  return { BrokerController, NamesrvServer, resolveNamesrvConfig, settings, createLogger };
+};
+type Servers = Awaited<ReturnType<typeof servers>>;
 
 interface Stoppable {
   close(): Promise<void>;
@@ -77,8 +83,8 @@ interface LogFlags {
   logMaxFiles?: number;
 }
 
-function logger(f: LogFlags): Logger {
-  return createLogger({
+function logger(sv: Servers, f: LogFlags): Logger {
+  return sv.createLogger({
     level: f.logLevel,
     format: f.logFormat ?? (process.stderr.isTTY && f.logFile === undefined ? 'human' : 'json'),
     color: process.env.NO_COLOR === undefined,
@@ -116,9 +122,9 @@ interface BrokerFlags {
   namesrv?: string;
 }
 
-function brokerSettings(flags: BrokerFlags, extra: Settings, log: Logger): ReturnType<typeof resolveBrokerSettings> {
-  const fromFile = flags.config !== undefined ? readConfigFile(flags.config) : {};
-  const fromEnv = settingsFromEnv(process.env, KNOWN_KEYS);
+function brokerSettings(sv: Servers, flags: BrokerFlags, extra: Settings, log: Logger): ReturnType<Servers['settings']['resolveBrokerSettings']> {
+  const fromFile = flags.config !== undefined ? sv.settings.readConfigFile(flags.config) : {};
+  const fromEnv = sv.settings.settingsFromEnv(process.env, sv.settings.KNOWN_KEYS);
   const fromFlags: Settings = { ...extra };
   if (flags.dataDir !== undefined) fromFlags.storePathRootDir = join(resolve(flags.dataDir), 'store');
   if (flags.brokerPort !== undefined) fromFlags.listenPort = String(flags.brokerPort);
@@ -126,18 +132,19 @@ function brokerSettings(flags: BrokerFlags, extra: Settings, log: Logger): Retur
   if (flags.namesrv !== undefined) fromFlags.namesrvAddr = flags.namesrv;
   // Defaults sit below the config file: only flags the user passed override it.
   const defaults: Settings = { storePathRootDir: join(resolve('data'), 'store'), listenPort: '10911' };
-  const report = resolveBrokerSettings(defaults, fromFile, fromEnv, fromFlags);
+  const report = sv.settings.resolveBrokerSettings(defaults, fromFile, fromEnv, fromFlags);
   for (const k of report.unknownKeys) log.warn('unknown configuration key ignored', { key: k });
   return report;
 }
 
 async function runStandalone(opts: BrokerFlags & LogFlags & { namesrvPort: number }): Promise<void> {
-  const log = logger(opts);
-  const namesrv = new NamesrvServer(resolveNamesrvConfig({ listenPort: opts.namesrvPort }), { logger: log });
+  const sv = await servers();
+  const log = logger(sv, opts);
+  const namesrv = new sv.NamesrvServer(sv.resolveNamesrvConfig({ listenPort: opts.namesrvPort }), { logger: log });
   await namesrv.start();
   const nsAddr = `127.0.0.1:${namesrv.address().port}`;
-  const settings = brokerSettings({ ...opts, namesrv: nsAddr }, {}, log);
-  const broker = new BrokerController(settings.broker, settings.store, { logger: log });
+  const settings = brokerSettings(sv, { ...opts, namesrv: nsAddr }, {}, log);
+  const broker = new sv.BrokerController(settings.broker, settings.store, { logger: log });
   try {
     await broker.start();
   } catch (err: unknown) {
@@ -149,8 +156,9 @@ async function runStandalone(opts: BrokerFlags & LogFlags & { namesrvPort: numbe
 }
 
 async function runNamesrv(opts: LogFlags & { port: number }): Promise<void> {
-  const log = logger(opts);
-  const namesrv = new NamesrvServer(resolveNamesrvConfig({ listenPort: opts.port }), { logger: log });
+  const sv = await servers();
+  const log = logger(sv, opts);
+  const namesrv = new sv.NamesrvServer(sv.resolveNamesrvConfig({ listenPort: opts.port }), { logger: log });
   await namesrv.start();
   stopOnSignals(log, [namesrv]);
   announce({ event: 'ready', role: 'namesrv', namesrv: `127.0.0.1:${namesrv.address().port}` });
@@ -158,12 +166,13 @@ async function runNamesrv(opts: LogFlags & { port: number }): Promise<void> {
 
 async function runBroker(opts: BrokerFlags & LogFlags & { checkConfig?: string }): Promise<void> {
   if (opts.checkConfig !== undefined) {
-    checkConfig(opts.checkConfig);
+    checkConfig(await servers(), opts.checkConfig);
     return;
   }
-  const log = logger(opts);
-  const settings = brokerSettings(opts, {}, log);
-  const broker = new BrokerController(settings.broker, settings.store, { logger: log });
+  const sv = await servers();
+  const log = logger(sv, opts);
+  const settings = brokerSettings(sv, opts, {}, log);
+  const broker = new sv.BrokerController(settings.broker, settings.store, { logger: log });
   await broker.start();
   stopOnSignals(log, [broker]);
   announce({ event: 'ready', role: 'broker', broker: broker.brokerAddr, namesrv: settings.broker.namesrvAddr, dataDir: settings.store.storePathRootDir });
@@ -175,8 +184,8 @@ function fail(err: unknown): never {
 }
 
 /** `orbit broker --check-config FILE`: every problem on stderr (or --json-like lines on stdout), exit 0/1. */
-function checkConfig(path: string): void {
-  const r = checkConfigFile(path);
+function checkConfig(sv: Servers, path: string): void {
+  const r = sv.settings.checkConfigFile(path);
   for (const p of r.problems) process.stderr.write(`${path}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}\n`);
   for (const k of r.ignoredKeys) process.stderr.write(`${path}: note: ${k} is accepted but has no effect in OrbitMQ\n`);
   const okText = r.problems.length === 0 ? 'configuration is valid' : `${r.problems.length} problem(s) found`;
