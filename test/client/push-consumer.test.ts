@@ -102,9 +102,12 @@ test('consume-from-where for a new group: RocketMQ rule, then LAST / FIRST / TIM
     c.subscribe(topic).onMessage((msgs) => void got.push(...msgs));
     await c.start();
     await waitFor(() => c.assignedQueues.filter((q) => q.topic === topic).length === 2, { what: 'queues' });
+    // The start offsets are computed just after the assignment: resend the marker until one arrives.
     const marker = `new-${from}`;
-    await p.send({ topic, body: marker });
-    await waitFor(() => got.some((m) => m.body.toString() === marker), { what: `marker for ${from}`, timeoutMs: 15_000 });
+    await waitFor(async () => {
+      await p.send({ topic, body: marker });
+      return got.some((m) => m.body.toString() === marker);
+    }, { what: `marker for ${from}`, timeoutMs: 15_000, intervalMs: 300 });
     await new Promise((r) => setTimeout(r, 200));
     await c.shutdown();
     return bodies(got);

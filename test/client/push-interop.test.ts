@@ -11,6 +11,10 @@ import { startCluster, waitFor } from '../support/cluster.js';
 import { unique } from './helpers.js';
 import { newConsumer } from './fixtures/push-support.js';
 
+/** ali-ons' scheduled tasks sleep a whole interval before they notice close(); keep the intervals short. */
+const onsTimers: Record<string, number> = {
+  pollNameServerInteval: 500, heartbeatBrokerInterval: 500, persistConsumerOffsetInterval: 500, rebalanceInterval: 500,
+};
 const silent = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined, debug: (): void => undefined };
 
 test('the PushConsumer receives what ali-ons sends, keys, tags and properties intact', { timeout: 120_000 }, async (t) => {
@@ -30,6 +34,7 @@ test('the PushConsumer receives what ali-ons sends, keys, tags and properties in
     instanceName: unique('ons'),
     logger: silent,
     producerGroup: unique('PG_ons'),
+    ...onsTimers,
   });
   await producer.ready();
   cluster.track(() => producer.close());

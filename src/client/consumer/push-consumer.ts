@@ -54,6 +54,8 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
   private service: ConsumeService | undefined;
   private pull: PullService | undefined;
   private state: State = 'CREATED';
+  /** Offset writes run one after another (a local file is replaced by rename). */
+  private persistChain: Promise<void> = Promise.resolve();
 
   constructor(options: PushConsumerOptions) {
     super();
@@ -170,7 +172,7 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
       }
       await Promise.allSettled(all.map((qs) => qs.pulling));
       await this.service?.shutdown();
-      await this.persistOffsets();
+      await this.persistOffsets().catch((err: unknown) => this.report('offset', err));
       if (this.listener?.orderly === true && this.opts.messageModel === 'CLUSTERING') {
         await unlockQueues(this.instance, this.group, all.map((qs) => qs.mq), false, this.logger);
       }
@@ -192,7 +194,13 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
     return {
       opts: this.opts,
       instance: this.instance,
-      offsetStore: this.offsetStore,
+      offsetStore: {
+        load: () => this.offsetStore.load(),
+        updateOffset: (mq, offset, increaseOnly) => this.offsetStore.updateOffset(mq, offset, increaseOnly),
+        readOffset: (mq, type) => this.offsetStore.readOffset(mq, type),
+        persistAll: (mqs) => this.persist(mqs),
+        removeOffset: (mq) => this.offsetStore.removeOffset(mq),
+      },
       logger: this.logger,
       clock: this.clock,
       isConsuming: () => this.state === 'RUNNING',
@@ -218,7 +226,14 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
   /** persistConsumerOffset: the owned queues (clustering) or the whole file (broadcasting). */
   private async persistOffsets(): Promise<void> {
     const mqs = [...this.queues.values()].map((qs) => qs.mq);
-    await this.offsetStore.persistAll(this.opts.messageModel === 'CLUSTERING' ? mqs : undefined);
+    await this.persist(this.opts.messageModel === 'CLUSTERING' ? mqs : undefined);
+  }
+
+  /** OffsetStore.persistAll, serialised. */
+  private persist(mqs?: readonly MessageQueue[]): Promise<void> {
+    const run = this.persistChain.then(() => this.offsetStore.persistAll(mqs));
+    this.persistChain = run.catch(() => undefined);
+    return run;
   }
 
   /** Orderly: renew the locks of every owned queue (RebalanceImpl.lockAll). */
@@ -280,7 +295,7 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
     await Promise.allSettled(gone.map((qs) => qs.consuming));
     for (const qs of gone) qs.pq.dropped = true;
     const list = gone.map((qs) => qs.mq);
-    await this.offsetStore.persistAll(list);
+    await this.persist(list).catch((err: unknown) => this.report('offset', err));
     if (this.opts.messageModel === 'CLUSTERING') for (const mq of list) this.offsetStore.removeOffset(mq);
     if (this.listener?.orderly === true && this.opts.messageModel === 'CLUSTERING') {
       await unlockQueues(this.instance, this.group, list, false, this.logger);
@@ -303,7 +318,7 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
       this.offsetStore.updateOffset(mq, offset, false);
       set.push(mq);
     }
-    await this.offsetStore.persistAll(this.opts.messageModel === 'CLUSTERING' ? set : undefined);
+    await this.persist(this.opts.messageModel === 'CLUSTERING' ? set : undefined);
     if (this.state !== 'RUNNING') return;
     for (const old of affected) {
       const key = messageQueueKey(old.mq);
