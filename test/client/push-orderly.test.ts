@@ -74,3 +74,41 @@ test('orderly: per-key order over 8 queues with 4 consumers, one consumer per ke
   const handedOver = keys.filter((k) => new Set(seen.filter((s) => s.key === k).map((s) => s.consumer)).size > 1);
   assert.ok(handedOver.length > 0, 'some keys changed hands mid-stream');
 });
+
+test('orderly: SUSPEND_CURRENT_QUEUE_A_MOMENT retries the same message locally before the next; hooks see every call', { timeout: 60_000 }, async (t) => {
+  const cluster = await startCluster(t);
+  const topic = unique('T_suspend');
+  await cluster.createTopic(topic, 1);
+  const p = await newProducer(cluster);
+  const calls: { body: string; reconsumeTimes: number }[] = [];
+  const hookCalls: string[] = [];
+  const c = newConsumer(cluster, {
+    group: unique('CG_suspend'),
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    hooks: {
+      beforeConsume: (ctx) => void hookCalls.push(`before:${ctx.messages.length}:${String(ctx.orderly)}`),
+      afterConsume: (_ctx, outcome) => void hookCalls.push(`after:${outcome.status}`),
+    },
+  });
+  c.subscribe(topic).onMessageOrderly((msgs) => {
+    const m = msgs[0];
+    if (m === undefined) return 'SUCCESS';
+    calls.push({ body: m.body.toString(), reconsumeTimes: m.reconsumeTimes });
+    if (m.body.toString() === 'first' && m.reconsumeTimes < 2) {
+      if (m.reconsumeTimes === 1) throw new Error('still not ready');
+      return 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+    }
+    return 'SUCCESS';
+  });
+  await c.start();
+  await p.send({ topic, body: 'first' });
+  await p.send({ topic, body: 'second' });
+  await waitFor(() => calls.some((x) => x.body === 'second'), { what: 'second', timeoutMs: 15_000 });
+  assert.deepEqual(calls, [
+    { body: 'first', reconsumeTimes: 0 }, { body: 'first', reconsumeTimes: 1 }, { body: 'first', reconsumeTimes: 2 }, { body: 'second', reconsumeTimes: 0 },
+  ]);
+  assert.deepEqual(hookCalls, [
+    'before:1:true', 'after:SUSPEND_CURRENT_QUEUE_A_MOMENT', 'before:1:true', 'after:SUSPEND_CURRENT_QUEUE_A_MOMENT',
+    'before:1:true', 'after:SUCCESS', 'before:1:true', 'after:SUCCESS',
+  ]);
+});
