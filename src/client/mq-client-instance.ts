@@ -243,7 +243,10 @@ export class MQClientInstance {
     if (old !== undefined && routeEquals(old, route)) return old;
     this.routes.set(topic, route);
     this.publishInfos.set(topic, toPublishInfo(topic, route));
+    const known = this.allBrokerAddrs();
     this.rebuildBrokerAddrs();
+    // A broker we never talked to: introduce ourselves now rather than at the next heartbeat tick.
+    if (this.state === 'RUNNING' && this.allBrokerAddrs().some((a) => !known.includes(a))) this.track(this.sendHeartbeatNow());
     this.logger.debug('topic route changed', { topic, brokers: route.brokerDatas.map((b) => b.brokerName) });
     const queues = toSubscribeQueues(topic, route);
     for (const [group, c] of this.consumers) {
@@ -255,6 +258,10 @@ export class MQClientInstance {
       }
     }
     return route;
+  }
+
+  private allBrokerAddrs(): string[] {
+    return [...this.brokerAddrs.values()].flatMap((m) => [...m.values()]);
   }
 
   private rebuildBrokerAddrs(): void {
@@ -283,8 +290,7 @@ export class MQClientInstance {
   }
 
   private async unregisterFromBrokers(groups: { producerGroup?: string; consumerGroup?: string }): Promise<void> {
-    const addrs = [...this.brokerAddrs.values()].flatMap((m) => [...m.values()]);
-    await Promise.all(addrs.map((addr) => this.api.unregisterClient(addr, this.clientId, groups).catch((err: unknown) => {
+    await Promise.all(this.allBrokerAddrs().map((addr) => this.api.unregisterClient(addr, this.clientId, groups).catch((err: unknown) => {
       this.logger.debug('unregister client failed', { addr, error: getErrorMessage(err) });
     })));
   }

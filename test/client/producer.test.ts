@@ -172,22 +172,27 @@ describe('Producer', () => {
     assert.equal(err.code, 'SYSTEM_ERROR');
   });
 
-  test('transaction producer: the half message is refused by OrbitMQ (NO_PERMISSION) and the executor not run', async () => {
+  test('transaction producer: COMMIT makes the half message visible, ROLLBACK drops it', async () => {
     const topic = unique('T_tx');
     await cluster.createTopic(topic, 1);
     const tp = new TransactionProducer({
-      namesrvAddr: cluster.namesrvAddr, group: unique('txg'), instanceName: unique('tx'), retryTimesWhenSendFailed: 0, checkListener: () => 'COMMIT',
+      namesrvAddr: cluster.namesrvAddr, group: unique('txg'), instanceName: unique('tx'), checkListener: () => 'COMMIT',
     });
     await tp.start();
     try {
-      let ran = false;
-      const err = await tp.sendInTransaction({ topic, body: 'tx' }, () => {
-        ran = true;
+      const committed = await tp.sendInTransaction({ topic, body: 'tx-commit' }, (_m, r) => {
+        assert.equal(r.status, 'SEND_OK');
         return 'COMMIT';
-      }).then(() => undefined, (e: unknown) => e);
-      assert.ok(err instanceof ResponseError);
-      assert.equal(err.responseCode, ResponseCode.NO_PERMISSION);
-      assert.equal(ran, false);
+      });
+      assert.equal(committed.localTransactionState, 'COMMIT');
+      const rolledBack = await tp.sendInTransaction({ topic, body: 'tx-rollback' }, () => 'ROLLBACK');
+      assert.equal(rolledBack.localTransactionState, 'ROLLBACK');
+      const msgs = await waitFor(async () => {
+        const all = await pullAll(inst, brokerAddr(), BROKER, topic, 0);
+        return all.length > 0 ? all : undefined;
+      });
+      assert.deepEqual(msgs.map((m) => m.body.toString()), ['tx-commit']);
+      assert.equal(msgs[0]?.msgId, committed.msgId);
     } finally {
       await tp.shutdown();
     }
