@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +111,10 @@ describe('LitePullConsumer', () => {
     assert.throws(() => c1.assign(c1.assignment()), ClientStateError);
     await c2.shutdown();
     await waitFor(() => c1.assignment().length === 4, { what: 'c1 takes the queues back' });
+    // c2 committed at shutdown, so c1 resumes after c2's messages instead of re-reading them.
+    assert.deepEqual(await c1.poll({ timeoutMs: 300 }), []);
+    await send(topic, 4, 200, undefined, 'A');
+    assert.deepEqual(bodies(await pollN(c1, 4)).sort(), ['m200', 'm201', 'm202', 'm203']);
   });
 
   test('seek, seekToBegin, seekToEnd and offsetForTimestamp', async () => {
@@ -237,6 +244,32 @@ describe('LitePullConsumer', () => {
     assert.deepEqual(await c.poll({ timeoutMs: 200 }), []);
     c.resume([q0]);
     assert.deepEqual(bodies(await pollN(c, 3)), ['m0', 'm1', 'm2']);
+  });
+
+  test('BROADCASTING: every member reads every queue; offsets go to a local file', async () => {
+    const topic = unique('T_bcast');
+    const group = unique('g_bcast');
+    const dir = mkdtempSync(join(tmpdir(), 'orbitmq-lite-offsets-'));
+    teardown.push(() => rmSync(dir, { recursive: true, force: true }));
+    await cluster.createTopic(topic, 2);
+    const members = [0, 1].map(() => consumer({ group, messageModel: 'BROADCASTING', localOffsetStoreDir: dir }));
+    for (const c of members) {
+      c.subscribe(topic);
+      await c.start();
+    }
+    for (const c of members) await waitFor(() => c.assignment().length === 2, { what: 'all queues' });
+    await send(topic, 6);
+    for (const c of members) assert.deepEqual(bodies(await pollN(c, 6)).sort(), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    const [c0] = members;
+    assert.ok(c0);
+    await c0.commitSync();
+    const mqs = c0.assignment();
+    const committed = await Promise.all(mqs.map((mq) => c0.committed(mq)));
+    assert.equal(committed.reduce((a, b) => (a ?? 0) + (b ?? 0), 0), 6);
+    const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('offsets.json'));
+    assert.ok(files.length >= 1);
+    const written = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { offsetTable: { offset: number }[] });
+    assert.ok(written.some((w) => w.offsetTable.reduce((a, r) => a + r.offset, 0) === 6));
   });
 
   test('a process that used a lite pull consumer exits by itself after shutdown', { timeout: 60_000 }, async () => {
