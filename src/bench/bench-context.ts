@@ -15,6 +15,8 @@ export interface BenchContext {
   readonly repoRoot: string;
   /** node + flags + main.ts, to start `main.ts <args>` as a child process. */
   readonly self: { readonly execPath: string; readonly execArgv: readonly string[]; readonly mainPath: string };
+  /** An environment variable (only main.ts reads process.env). */
+  readonly env: (name: string) => string | undefined;
   /** Registers a hook run on exit or on SIGINT/SIGTERM (e.g. kill a child); returns its removal. */
   readonly atExit: (hook: () => void) => () => void;
 }

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, getErrorMessage } from '../common/index.js';
 import type { BenchCommand, BenchContext } from './bench-context.js';
+import { CONTRACT_USAGE, runContractBench } from './contract-bench.js';
 import { DELAY_USAGE, runDelayBench } from './delay-bench.js';
 import { STORE_USAGE, runStoreBench } from './store-bench.js';
 import { STORE_MEMORY_USAGE, runStoreMemory, runStoreMemoryChild } from './store-memory.js';
@@ -25,6 +26,7 @@ interface Entry {
 const COMMANDS: Readonly<Record<string, Entry>> = {
   store: { run: runStoreBench, summary: 'store append/read throughput vs. the disk ceilings, with target ratios', usage: STORE_USAGE },
   'store-memory': { run: runStoreMemory, summary: 'store RSS while appending gigabytes (child process)', usage: STORE_MEMORY_USAGE },
+  contract: { run: runContractBench, summary: 'the ../shared/bench CONTRACT.md scenarios (publish, e2e, drain), variants async and sync', usage: CONTRACT_USAGE },
   delay: { run: runDelayBench, summary: 'send throughput with a million pending timed messages vs. none', usage: DELAY_USAGE },
   'store-memory-child': { run: runStoreMemoryChild, summary: 'internal: the store-memory child', usage: '', hidden: true },
 };
@@ -94,6 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
     random: Math.random,
     repoRoot: resolve(dirname(mainPath), '..', '..'),
     self: { execPath: process.execPath, execArgv: process.execArgv, mainPath },
+    env: (name) => process.env[name],
     atExit: (hook) => {
       hooks.add(hook);
       return () => hooks.delete(hook);

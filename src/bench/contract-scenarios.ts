@@ -1,0 +1,245 @@
+/**
+ * The three CONTRACT.md scenarios through OrbitMQ's SDK against a running
+ * standalone server: publish (window W of unacknowledged sends), e2e (fixed
+ * rate, latency from the send time embedded in the payload), drain (consume
+ * and commit a pre-filled backlog).
+ */
+import { readFileSync } from 'node:fs';
+import { AdminClient } from '../client/admin/admin-client.js';
+import type { MessageExt } from '../client/index.js';
+import { LitePullConsumer, Producer, PushConsumer } from '../client/index.js';
+
+export type Scenario = 'publish' | 'e2e' | 'drain';
+
+export interface ContractResult {
+  system: 'orbitmq';
+  variant: string;
+  scenario: Scenario;
+  msgs: number | null;
+  bytes: number | null;
+  seconds: number | null;
+  msgs_per_s: number | null;
+  mb_per_s: number | null;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  p999_ms: number | null;
+  max_ms: number | null;
+  notes: string | null;
+}
+
+export interface ScenarioParams {
+  readonly namesrv: string;
+  readonly serverPid: number;
+  readonly flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+  readonly variant: string;
+  readonly msgs: number;
+  readonly size: number;
+  readonly window: number;
+  readonly rate: number;
+  readonly seconds: number;
+  readonly maxSeconds: number;
+  readonly log: (msg: string) => void;
+}
+
+const QUEUES = 8;
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** CONTRACT payload: send time (ns, monotonic), sequence, then 'x'. */
+function payload(size: number, seq: number): Buffer {
+  const b = Buffer.alloc(size, 0x78);
+  b.writeBigUInt64BE(process.hrtime.bigint(), 0);
+  b.writeBigUInt64BE(BigInt(seq), 8);
+  return b;
+}
+
+/** CPU seconds (user + system) of a process, from /proc (Linux). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    const utime = Number(fields?.[11]);
+    const stime = Number(fields?.[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ackNote(flush: string): string {
+  return flush === 'SYNC_FLUSH'
+    ? 'SYNC_FLUSH: send acknowledged after fdatasync of the commit log (group commit)'
+    : 'ASYNC_FLUSH: send acknowledged after the write to the page cache, fdatasync every 500 ms';
+}
+
+async function createTopic(p: ScenarioParams, topic: string): Promise<void> {
+  const admin = new AdminClient({ namesrvAddr: p.namesrv });
+  try {
+    const ci = await admin.clusterInfo();
+    const masters = [...ci.brokers.values()].map((b) => b.addrs.get(0)).filter((a): a is string => a !== undefined);
+    for (const addr of masters) await admin.createTopic(addr, { topic, readQueueNums: QUEUES, writeQueueNums: QUEUES, perm: 6 });
+    // Wait until the name server routes it (the broker re-registers right after the create).
+    for (let i = 0; i < 100; i++) {
+      try {
+        await admin.topicRoute(topic);
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+function within<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`INCOMPLETE: ${what} ran past ${seconds} s`)), seconds * 1000);
+    }),
+  ]);
+}
+
+/** Publishes `n` messages keeping at most `window` unacknowledged; returns acknowledged count and seconds. */
+async function publishWindowed(producer: Producer, topic: string, n: number, size: number, window: number, deadlineMs: number): Promise<{ acked: number; seconds: number }> {
+  let next = 0;
+  let acked = 0;
+  const t0 = performance.now();
+  const lane = async (): Promise<void> => {
+    while (next < n && performance.now() < deadlineMs) {
+      const seq = next++;
+      await producer.send({ topic, body: payload(size, seq) });
+      acked++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, n) }, lane));
+  return { acked, seconds: (performance.now() - t0) / 1000 };
+}
+
+function percentile(sorted: Float64Array, q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? null;
+}
+
+export async function runScenario(scenario: Scenario, p: ScenarioParams): Promise<ContractResult> {
+  const topic = `bench_${scenario}_${process.pid}_${Date.now()}`;
+  const group = `bench_${scenario}_${process.pid}`;
+  await createTopic(p, topic);
+  const producer = new Producer({ namesrvAddr: p.namesrv, group: `${group}_p`, instanceName: `bench-p-${process.pid}` });
+  await producer.start();
+  const base = { system: 'orbitmq' as const, variant: p.variant, scenario, p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null };
+  const cpu0 = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid) };
+  const cpuNote = (): string => {
+    const c = process.cpuUsage(cpu0.client);
+    const s = cpuSeconds(p.serverPid);
+    const server = s !== undefined && cpu0.server !== undefined ? `${(s - cpu0.server).toFixed(2)} s` : 'n/a';
+    return `cpu: client ${((c.user + c.system) / 1e6).toFixed(2)} s, broker ${server}`;
+  };
+  try {
+    if (scenario === 'publish') {
+      const deadline = performance.now() + p.maxSeconds * 1000;
+      const r = await publishWindowed(producer, topic, p.msgs, p.size, p.window, deadline);
+      const incomplete = r.acked < p.msgs ? 'INCOMPLETE (time limit); ' : '';
+      return {
+        ...base, msgs: r.acked, bytes: r.acked * p.size, seconds: r3(r.seconds),
+        msgs_per_s: Math.round((r.acked / r.seconds) * 10) / 10, mb_per_s: r3((r.acked * p.size) / r.seconds / 1e6),
+        notes: `${incomplete}${ackNote(p.flush)}; OrbitMQ SDK Producer, window ${p.window}, ${QUEUES} queues; ${cpuNote()}`,
+      };
+    }
+    if (scenario === 'drain') {
+      p.log(`pre-filling ${p.msgs} messages`);
+      await within(publishWindowed(producer, topic, p.msgs, p.size, Math.max(p.window, 512), Infinity), p.maxSeconds, 'pre-fill');
+      const consumer = new LitePullConsumer({ namesrvAddr: p.namesrv, group: `${group}_c`, instanceName: `bench-c-${process.pid}`, pullBatchSize: 256, pullThresholdForAll: 20_000, autoCommit: false, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
+      const cpuAt = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid) };
+      Object.assign(cpu0, cpuAt);
+      const t0 = performance.now();
+      let got = 0;
+      try {
+        consumer.subscribe(topic);
+        await consumer.start();
+        await within((async () => {
+          while (got < p.msgs) got += (await consumer.poll({ timeoutMs: 1000 })).length;
+        })(), p.maxSeconds, 'drain');
+        await consumer.commitSync();
+      } finally {
+        await consumer.shutdown();
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      return {
+        ...base, msgs: got, bytes: got * p.size, seconds: r3(seconds), msgs_per_s: Math.round((got / seconds) * 10) / 10,
+        mb_per_s: r3((got * p.size) / seconds / 1e6),
+        notes: `${ackNote(p.flush)}; OrbitMQ SDK LitePullConsumer, pull batch 256, offsets committed to the broker at the end (sync round trip); ${cpuNote()}`,
+      };
+    }
+    return await e2e(p, producer, topic, group, base, cpuNote);
+  } finally {
+    await producer.shutdown();
+  }
+}
+
+async function e2e(
+  p: ScenarioParams,
+  producer: Producer,
+  topic: string,
+  group: string,
+  base: Pick<ContractResult, 'system' | 'variant' | 'scenario'>,
+  cpuNote: () => string,
+): Promise<ContractResult> {
+  const total = Math.round(p.rate * p.seconds);
+  const latencies = new Float64Array(total);
+  const seen = new Uint8Array(total);
+  let received = 0;
+  const consumer = new PushConsumer({ namesrvAddr: p.namesrv, group: `${group}_c`, instanceName: `bench-e-${process.pid}`, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET', pullBatchSize: 64 });
+  consumer.subscribe(topic).onMessage((msgs: MessageExt[]) => {
+    const now = process.hrtime.bigint();
+    for (const m of msgs) {
+      const seq = Number(m.body.readBigUInt64BE(8));
+      if (seq >= total || seen[seq] === 1) continue;
+      seen[seq] = 1;
+      latencies[received++] = Number(now - m.body.readBigUInt64BE(0)) / 1e6;
+    }
+    return 'SUCCESS';
+  });
+  await consumer.start();
+  try {
+    await new Promise((r) => setTimeout(r, 1000)); // let the rebalance assign the queues and the pulls park
+    let published = 0;
+    let outstanding = 0;
+    let failures = 0;
+    const start = performance.now();
+    const hardStop = start + Math.min(2 * p.seconds + 10, p.maxSeconds) * 1000;
+    let lastPublish = start;
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const now = performance.now();
+        const due = Math.min(total, Math.floor(((now - start) / 1000) * p.rate) + 1);
+        while (published < due && outstanding < Math.max(10_000, p.rate)) {
+          const seq = published++;
+          outstanding++;
+          lastPublish = performance.now();
+          producer.send({ topic, body: payload(p.size, seq) }).then(() => outstanding--, () => {
+            outstanding--;
+            failures++;
+          });
+        }
+        if (published >= total || now > hardStop) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    const pubSeconds = (lastPublish - start) / 1000 + 1 / p.rate;
+    const graceEnd = performance.now() + Math.min(30, p.maxSeconds) * 1000;
+    while (received < published && performance.now() < graceEnd) await new Promise((r) => setTimeout(r, 20));
+    const sorted = latencies.slice(0, received).sort();
+    const incomplete = published < total || received < published ? `INCOMPLETE (published ${published}/${total}, received ${received}); ` : '';
+    return {
+      ...base, msgs: received, bytes: received * p.size, seconds: r3(pubSeconds),
+      msgs_per_s: Math.round((published / pubSeconds) * 10) / 10, mb_per_s: r3((published / pubSeconds) * p.size / 1e6),
+      p50_ms: r3(percentile(sorted, 0.5) ?? 0), p99_ms: r3(percentile(sorted, 0.99) ?? 0), p999_ms: r3(percentile(sorted, 0.999) ?? 0),
+      max_ms: r3(sorted[sorted.length - 1] ?? 0),
+      notes: `${incomplete}${ackNote(p.flush)}; rate ${p.rate}/s, SDK PushConsumer (long polling, pull batch 64, concurrent listener), ${failures} send failures; ${cpuNote()}`,
+    };
+  } finally {
+    await consumer.shutdown();
+  }
+}

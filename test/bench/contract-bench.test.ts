@@ -1,0 +1,57 @@
+/**
+ * Smoke tests of `npm run bench -- contract` and `delay` with tiny sizes, so
+ * the benchmark commands cannot silently rot. No timing assertions.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = join(ROOT, 'src', 'bench', 'main.ts');
+
+function run(args: readonly string[], benchTmp: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      cwd: ROOT, env: { ...process.env, BENCH_TMPDIR: benchTmp, BENCH_MAX_SECONDS: '60' }, timeout: 240_000, maxBuffer: 16 << 20,
+    }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr }));
+  });
+}
+
+const CONTRACT_KEYS = ['system', 'variant', 'scenario', 'msgs', 'bytes', 'seconds', 'msgs_per_s', 'mb_per_s', 'p50_ms', 'p99_ms', 'p999_ms', 'max_ms', 'notes'];
+
+test('bench contract prints one CONTRACT.md line per variant and scenario and cleans up', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'orbitmq-contract-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const r = await run(['contract', '--scenario', 'all', '--variant', 'async,sync', '--msgs', '300', '--rate', '200', '--seconds', '0.5', '--window', '8'], tmp);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l): unknown => JSON.parse(l));
+  assert.equal(lines.length, 6);
+  for (const line of lines) {
+    assert.ok(typeof line === 'object' && line !== null);
+    assert.deepEqual(Object.keys(line).sort(), [...CONTRACT_KEYS].sort());
+    const l = line as Record<string, unknown>;
+    assert.equal(l.system, 'orbitmq');
+    assert.ok(typeof l.notes === 'string' && !l.notes.startsWith('error:'), String(l.notes));
+    assert.equal(typeof l.msgs_per_s, 'number');
+    if (l.scenario === 'e2e') assert.equal(typeof l.p99_ms, 'number');
+  }
+  assert.deepEqual(lines.map((l) => `${String((l as Record<string, unknown>).variant)}/${String((l as Record<string, unknown>).scenario)}`),
+    ['async/publish', 'async/e2e', 'async/drain', 'sync/publish', 'sync/e2e', 'sync/drain']);
+  assert.deepEqual(readdirSync(tmp), [], 'no scratch data left behind');
+});
+
+test('bench delay --quick reports the two ratios', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'orbitmq-delaybench-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const r = await run(['delay', '--quick', '--json-only'], tmp);
+  assert.equal(r.code, 0, r.stderr);
+  const ratios = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l): unknown => JSON.parse(l))
+    .filter((l): l is Record<string, unknown> => typeof l === 'object' && l !== null && (l as Record<string, unknown>).case === 'ratio');
+  assert.equal(ratios.length, 2);
+  for (const x of ratios) assert.equal(typeof x.value, 'number');
+  assert.deepEqual(readdirSync(tmp), []);
+});
