@@ -5,9 +5,9 @@
  * local transaction, then END_TRANSACTION (oneway) with its outcome; brokers
  * ask `checkListener` about half messages left UNKNOWN.
  *
- * OrbitMQ's broker does not support transactional messages yet: it refuses
- * the half message with NO_PERMISSION, which `sendInTransaction` reports as a
- * ResponseError. Against Apache RocketMQ 4.x brokers the full flow applies.
+ * OrbitMQ's broker and Apache RocketMQ 4.x brokers both keep the half
+ * message invisible until END_TRANSACTION commits it, and check back with a
+ * live producer of the group when the outcome stays unknown.
  */
 import { MessageConst, MessageSysFlag, decodeOffsetMessageId, getErrorMessage } from '../common/index.js';
 import type { CheckTransactionStateRequestHeader } from '../protocol/index.js';
