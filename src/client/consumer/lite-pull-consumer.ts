@@ -18,13 +18,14 @@ import { AbortError, ClientStateError, NoRouteError } from '../errors.js';
 import { SUB_ALL, buildSubscriptionData, type ConsumerData, type SubscriptionData } from '../heartbeat.js';
 import type { MessageExt } from '../message-ext.js';
 import { MQClientInstance, type ConsumerHandle } from '../mq-client-instance.js';
-import { compareMessageQueues, messageQueueKey, type MessageQueue } from '../route.js';
+import { messageQueueKey, type MessageQueue } from '../route.js';
+import { LitePullAssignment } from './lite-pull-assignment.js';
 import { LitePullCommitter } from './lite-pull-committer.js';
 import { iterateMessages } from './lite-pull-iterator.js';
 import { LitePullOffsets, computePullFromWhere, createOffsetStore } from './lite-pull-offsets.js';
 import { resolveLitePullOptions, type LitePullConsumerOptions, type ResolvedLitePullOptions } from './lite-pull-options.js';
-import { runPuller, type PullerDeps } from './lite-pull-puller.js';
-import { LitePullBuffer, LitePullQueue, type PulledBatch } from './lite-pull-queue.js';
+import type { LitePullQueue } from './lite-pull-queue.js';
+import { LitePullBuffer, type PulledBatch } from './lite-pull-queue.js';
 import type { OffsetStore } from './offset-store.js';
 import { RebalanceImpl } from './rebalance-impl.js';
 
@@ -56,11 +57,10 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   private readonly store: OffsetStore;
   private readonly committer: LitePullCommitter;
   private readonly buffer = new LitePullBuffer();
-  private readonly queues = new Map<string, LitePullQueue>();
+  private readonly queues: LitePullAssignment;
   private readonly subscriptions = new Map<string, SubscriptionData>();
-  private readonly pullers = new Set<Promise<void>>();
-  private readonly pullerDeps: PullerDeps;
-  private assigned: MessageQueue[] | undefined;
+  private mode: 'NONE' | 'SUBSCRIBE' | 'ASSIGN' = 'NONE';
+  private assigned: MessageQueue[] = [];
   private rebalance: RebalanceImpl | undefined;
   private state: State = 'CREATED';
   private startTimestamp = 0;
@@ -78,14 +78,14 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     this.store = createOffsetStore(this.opts.messageModel, this.offsets, this.instance.clientId, this.group, this.opts.localOffsetStoreDir);
     this.committer = new LitePullCommitter(this.store, this.offsets);
     const o = this.opts;
-    this.pullerDeps = {
+    this.queues = new LitePullAssignment({
       group: this.group, api: this.instance.api, buffer: this.buffer, logger: this.logger, pullBatchSize: o.pullBatchSize,
       pullThresholdForAll: o.pullThresholdForAll, brokerSuspendMaxTimeMs: o.brokerSuspendMaxTimeMs, pullDelayOnErrorMs: o.pullDelayOnErrorMs,
       isRunning: () => this.state === 'RUNNING',
       subscription: (topic) => this.subscriptions.get(topic) ?? buildSubscriptionData(topic, SUB_ALL, 0),
       brokerAddr: (mq, id) => this.offsets.brokerAddr(mq, id),
       startOffset: (mq) => computePullFromWhere(mq, this.store, this.offsets, o.consumeFromWhere, o.consumeTimestamp ?? this.startTimestamp - HALF_HOUR_MS),
-    };
+    }, this.committer, o.autoCommit, this.logger);
     this.clock = resolved.clock;
   }
 
@@ -100,9 +100,12 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
    */
   subscribe(topic: string, expression: string = SUB_ALL): void {
     this.checkNotShutdown();
-    if (this.assigned !== undefined) throw new ClientStateError('subscribe() and assign() are mutually exclusive');
+    if (this.mode === 'ASSIGN') throw new ClientStateError('subscribe() and assign() are mutually exclusive');
     checkTopic(topic);
-    this.subscriptions.set(topic, buildSubscriptionData(topic, expression, this.clock.now()));
+    const sub = buildSubscriptionData(topic, expression, this.clock.now());
+    if (this.state === 'RUNNING') this.register();
+    this.mode = 'SUBSCRIBE';
+    this.subscriptions.set(topic, sub);
     if (this.state === 'RUNNING') this.background(this.join(), 'subscribe');
   }
 
@@ -116,16 +119,17 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   /** Consumes exactly these queues (replacing earlier ones), without group membership. Not with `subscribe()`. */
   assign(mqs: readonly MessageQueue[]): void {
     this.checkNotShutdown();
-    if (this.subscriptions.size > 0) throw new ClientStateError('subscribe() and assign() are mutually exclusive');
+    if (this.mode === 'SUBSCRIBE') throw new ClientStateError('subscribe() and assign() are mutually exclusive');
     if (!Array.isArray(mqs) || mqs.length === 0) throw new InvalidArgumentError('assign() needs at least one message queue');
     for (const mq of mqs) checkTopic(mq.topic);
-    this.assigned = mqs.map((mq) => ({ topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId }));
-    if (this.state === 'RUNNING') this.applyAssignment();
+    this.mode = 'ASSIGN';
+    this.assigned = [...mqs];
+    if (this.state === 'RUNNING') this.background(this.queues.retain(this.assigned), 'assign');
   }
 
   /** The queues currently consumed, sorted. */
   assignment(): MessageQueue[] {
-    return [...this.queues.values()].map((q) => q.mq).sort(compareMessageQueues);
+    return this.queues.list();
   }
 
   /** Starts the client, the pullers and (subscribe mode) the group membership and first rebalance. Idempotent. */
@@ -133,15 +137,16 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     if (this.state === 'RUNNING') return;
     this.checkNotShutdown();
     await this.store.load();
+    if (this.mode === 'SUBSCRIBE') this.register();
     this.startTimestamp = this.clock.now();
     this.instance.start();
     this.state = 'RUNNING';
     if (this.opts.autoCommit) {
-      this.autoCommitTimer = setInterval(() => this.background(this.committer.commit(this.committer.positions(this.queues.values(), true)), 'auto commit'), this.opts.autoCommitIntervalMs);
+      this.autoCommitTimer = setInterval(() => this.background(this.committer.commit(this.queues.positions(true)), 'auto commit'), this.opts.autoCommitIntervalMs);
       this.autoCommitTimer.unref();
     }
-    if (this.assigned !== undefined) this.applyAssignment();
-    else if (this.subscriptions.size > 0) await this.join();
+    if (this.mode === 'ASSIGN') await this.queues.retain(this.assigned);
+    else if (this.mode === 'SUBSCRIBE') await this.join();
   }
 
   /**
@@ -187,7 +192,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
       isRunning: () => this.state === 'RUNNING',
       onEnd: async () => {
         if (!this.opts.autoCommit || this.state !== 'RUNNING') return;
-        await this.committer.commit(this.committer.positions(this.queues.values())).catch((err: unknown) => {
+        await this.committer.commit(this.queues.positions()).catch((err: unknown) => {
           this.logger.warn('commit failed', { error: getErrorMessage(err) });
         });
       },
@@ -201,19 +206,19 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     if (!Number.isSafeInteger(offset) || offset < min || offset > max) {
       throw new InvalidArgumentError(`seek offset ${String(offset)} is outside [${min}, ${max}] of ${messageQueueKey(mq)}`);
     }
-    this.resetQueue(q, offset);
+    this.queues.reset(q, offset);
   }
 
   /** Seeks to the queue's smallest offset. */
   async seekToBegin(mq: MessageQueue): Promise<void> {
     const q = this.queueOf(mq);
-    this.resetQueue(q, await this.offsets.minOffset(mq));
+    this.queues.reset(q, await this.offsets.minOffset(mq));
   }
 
   /** Seeks past the queue's last message (only new messages follow). */
   async seekToEnd(mq: MessageQueue): Promise<void> {
     const q = this.queueOf(mq);
-    this.resetQueue(q, await this.offsets.maxOffset(mq));
+    this.queues.reset(q, await this.offsets.maxOffset(mq));
   }
 
   /** The group's committed offset of `mq` (broker, or local file in BROADCASTING); undefined when none. */
@@ -227,7 +232,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   /** Commits the consumed offset of every assigned queue now; throws ClientError (COMMIT_FAILED) when the broker refused some. */
   commitSync(): Promise<void> {
     this.checkRunning();
-    return this.committer.commit(this.committer.positions(this.queues.values()));
+    return this.committer.commit(this.queues.positions());
   }
 
   /** Commits `offsets` (next offsets to read, of assigned queues), or every consumed offset when omitted. */
@@ -245,14 +250,14 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   /** Stops pulling `mqs` and withholds their buffered messages until `resume()` (unassigned queues are ignored). */
   pause(mqs: readonly MessageQueue[]): void {
     for (const mq of mqs) {
-      const q = this.queues.get(messageQueueKey(mq));
+      const q = this.queues.get(mq);
       if (q !== undefined) q.paused = true;
     }
   }
 
   resume(mqs: readonly MessageQueue[]): void {
     for (const mq of mqs) {
-      const q = this.queues.get(messageQueueKey(mq));
+      const q = this.queues.get(mq);
       if (q === undefined) continue;
       q.paused = false;
       q.wake();
@@ -285,39 +290,40 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     this.state = 'SHUTDOWN';
     if (this.autoCommitTimer !== undefined) clearInterval(this.autoCommitTimer);
     await this.rebalance?.stop();
-    for (const q of this.queues.values()) q.remove();
-    this.buffer.notify();
-    await Promise.all([...this.pullers]);
+    await this.queues.stop();
     if (wasRunning && this.opts.autoCommit) {
-      await this.committer.commit(this.committer.positions(this.queues.values())).catch((err: unknown) => this.logger.warn('commit at shutdown failed', { error: getErrorMessage(err) }));
+      await this.committer.commit(this.queues.positions()).catch((err: unknown) => this.logger.warn('commit at shutdown failed', { error: getErrorMessage(err) }));
     }
     await this.committer.idle();
     if (this.rebalance !== undefined) await this.instance.unregisterConsumer(this.group);
     if (this.ownsInstance) await this.instance.shutdown();
   }
 
-  /** Joins the group (once), refreshes routes, heartbeats and rebalances now. */
-  private async join(): Promise<void> {
-    if (this.rebalance === undefined) {
-      if (!this.instance.registerConsumer(this.group, this.handle())) {
-        throw new ClientStateError(`consumer group ${this.group} is already registered on client ${this.instance.clientId}`);
-      }
-      this.rebalance = new RebalanceImpl({
-        group: this.group, messageModel: this.opts.messageModel, allocateStrategy: this.opts.allocateStrategy, instance: this.instance,
-        subscriptions: () => this.subscriptions, rebalanceIntervalMs: this.opts.rebalanceIntervalMs, logger: this.logger,
-        listener: {
-          onQueuesAdded: (mqs) => {
-            for (const mq of mqs) this.addQueue(mq);
-          },
-          onQueuesRemoved: (mqs) => this.revoke(mqs),
-        },
-      });
+  /** Joins the group (once): registers with the client instance and creates the rebalancer. */
+  private register(): void {
+    if (this.rebalance !== undefined) return;
+    if (!this.instance.registerConsumer(this.group, this.handle())) {
+      throw new ClientStateError(`consumer group ${this.group} is already registered on client ${this.instance.clientId}`);
     }
+    this.rebalance = new RebalanceImpl({
+      group: this.group, messageModel: this.opts.messageModel, allocateStrategy: this.opts.allocateStrategy, instance: this.instance,
+      subscriptions: () => this.subscriptions, rebalanceIntervalMs: this.opts.rebalanceIntervalMs, logger: this.logger,
+      listener: {
+        onQueuesAdded: (mqs) => {
+          if (this.state === 'RUNNING') for (const mq of mqs) this.queues.add(mq);
+        },
+        onQueuesRemoved: (mqs) => this.queues.revoke(mqs),
+      },
+    });
+  }
+
+  /** Refreshes routes, heartbeats and rebalances now. */
+  private async join(): Promise<void> {
     await Promise.all([...this.subscriptions.keys()].map((t) => this.instance.updateTopicRoute(t).catch((err: unknown) => {
       this.logger.warn('route lookup failed', { topic: t, error: getErrorMessage(err) });
     })));
     await this.instance.sendHeartbeatNow();
-    if (this.state !== 'RUNNING') return;
+    if (this.state !== 'RUNNING' || this.rebalance === undefined) return;
     this.rebalance.start();
     await this.rebalance.rebalanceNow();
   }
@@ -332,55 +338,19 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
       onSubscribeQueuesChanged: () => this.rebalance?.requestRebalance(),
       resetOffset: (topic, offsets) => {
         for (const [mq, off] of offsets) {
-          const q = this.queues.get(messageQueueKey(mq));
-          if (q !== undefined && mq.topic === topic) this.resetQueue(q, off);
+          const q = this.queues.get(mq);
+          if (q !== undefined && mq.topic === topic) this.queues.reset(q, off);
         }
       },
+      runningInfo: () => ({
+        properties: {
+          consumerGroup: this.group, messageModel: this.opts.messageModel, consumeFromWhere: this.opts.consumeFromWhere,
+          consumeType: 'CONSUME_ACTIVELY', PROP_CLIENT_VERSION: 'V4_9_8',
+        },
+        subscriptionSet: [...this.subscriptions.values()],
+        queues: this.queues.list().map((mq) => ({ ...mq, consumeOffset: this.queues.get(mq)?.consumeOffset ?? -1 })),
+      }),
     };
-  }
-
-  /** Assign mode: make the pulled queues match `assigned`. */
-  private applyAssignment(): void {
-    const wanted = new Map((this.assigned ?? []).map((mq) => [messageQueueKey(mq), mq]));
-    const gone = [...this.queues.values()].filter((q) => !wanted.has(q.key)).map((q) => q.mq);
-    if (gone.length > 0) this.background(this.revoke(gone), 'revoke');
-    for (const mq of wanted.values()) this.addQueue(mq);
-  }
-
-  private addQueue(mq: MessageQueue): void {
-    const key = messageQueueKey(mq);
-    if (this.queues.has(key) || this.state !== 'RUNNING') return;
-    const q = new LitePullQueue(mq);
-    this.queues.set(key, q);
-    const p: Promise<void> = runPuller(q, this.pullerDeps)
-      .catch((err: unknown) => this.logger.error('puller crashed', { queue: key, error: getErrorMessage(err) }))
-      .then(() => {
-        this.pullers.delete(p);
-      });
-    this.pullers.add(p);
-  }
-
-  /** Stops pulling `mqs`, drops their buffered messages and (autoCommit) commits their consumed offsets. */
-  private async revoke(mqs: readonly MessageQueue[]): Promise<void> {
-    const revoked: LitePullQueue[] = [];
-    for (const mq of mqs) {
-      const q = this.queues.get(messageQueueKey(mq));
-      if (q === undefined) continue;
-      q.remove();
-      this.buffer.drop(q);
-      this.queues.delete(q.key);
-      revoked.push(q);
-    }
-    try {
-      if (this.opts.autoCommit) await this.committer.commit(this.committer.positions(revoked));
-    } finally {
-      for (const q of revoked) this.committer.forget(q.mq);
-    }
-  }
-
-  private resetQueue(q: LitePullQueue, offset: number): void {
-    this.buffer.drop(q);
-    q.reset(offset);
   }
 
   private async nextBatch(signal: AbortSignal | undefined): Promise<PulledBatch | undefined> {
@@ -394,7 +364,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
 
   private queueOf(mq: MessageQueue): LitePullQueue {
     this.checkRunning();
-    const q = this.queues.get(messageQueueKey(mq));
+    const q = this.queues.get(mq);
     if (q === undefined) throw new InvalidArgumentError(`${messageQueueKey(mq)} is not assigned to this consumer (rebalancing?)`);
     return q;
   }
