@@ -10,6 +10,7 @@ import { messageGet, messageQuery, messageSend } from './message.js';
 import { offsetReset } from './offset.js';
 import type { CliContext, CommandResult } from './output.js';
 import { messageTail } from './tail.js';
+import { messageTrace } from './trace.js';
 import { topicCreate, topicDelete, topicList, topicRoute, topicStatus } from './topic.js';
 
 export type Handler = (ctx: CliContext, print: (line: string) => void) => Promise<CommandResult>;
@@ -117,6 +118,10 @@ function messageCommands(program: Command, run: Runner): void {
     .option('--keys <k1,k2>', 'keys; {i} is replaced by the message number')
     .option('--count <n>', 'how many messages (default 1)')
     .option('--concurrency <n>', 'sends in flight (default 16)');
+  leaf(message, 'trace', 'show a message\'s trace: who sent it, where it is stored, which clients consumed it', run,
+    (o, args) => (ctx) => messageTrace(ctx, { msgId: args[0] ?? '', ...pick(o, ['traceTopic']) }))
+    .argument('<msgId>', 'client message id (UNIQ_KEY)')
+    .option('--trace-topic <topic>', 'trace topic (default RMQ_SYS_TRACE_TOPIC)');
   leaf(message, 'tail', 'print a topic\'s messages as they arrive', run, (o) => (ctx, print) => messageTail(ctx, {
     topic: req(o, 'topic'), ...pick(o, ['group', 'tags', 'count', 'timeout']), fromBeginning: b(o, 'fromBeginning') === true,
   }, print))

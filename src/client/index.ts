@@ -31,7 +31,7 @@ export {
   type HeartbeatData, type ConsumerData, type SubscriptionData, type ConsumeType, type MessageModel, type ConsumeFromWhere,
   buildSubscriptionData, matchesSubscription, SUB_ALL,
 } from './heartbeat.js';
-export { Producer, type ProducerOptions, type SendOptions } from './producer.js';
+export { Producer, type ProducerOptions, type SendOptions, type RequestOptions } from './producer.js';
 export {
   TransactionProducer, type TransactionProducerOptions, type TransactionSendResult, type LocalTransactionState,
   type LocalTransactionExecutor, type TransactionCheckListener,
@@ -57,3 +57,12 @@ export { ProcessQueue } from './consumer/process-queue.js';
 export { SequenceStamper, LossDetector, LOSS_DETECTOR_PROPERTY, type ProducerLossReport } from './loss-detector.js';
 export { LitePullConsumer, type PollOptions, type IterateOptions } from './consumer/lite-pull-consumer.js';
 export type { LitePullConsumerOptions } from './consumer/lite-pull-options.js';
+export {
+  TRACE_TOPIC, TraceDispatcher, TRACE_CLIENT_PROPERTY, sendTraceHooks, consumeTraceHooks, encodeTraceRecord, decodeTraceData,
+  queryTrace, buildMessageTrace,
+  type TraceOptions, type TraceRecord, type PubTraceRecord, type SubBeforeTraceRecord, type SubAfterTraceRecord,
+  type MessageTrace, type TracePublish, type TraceConsume, type TraceGroupSummary, type QueryTraceOptions,
+} from './trace/index.js';
+export {
+  createReplyMessage, replyTopic, REPLY_MESSAGE_FLAG, RequestFutureTable, type ReplyMessage,
+} from './request-reply/index.js';

@@ -16,6 +16,7 @@ import {
 import type { RemotingClient } from '../remoting/index.js';
 import { encodeHeartbeat, type HeartbeatData } from './heartbeat.js';
 import { decodeMessages, type MessageExt } from './message-ext.js';
+import { isReplyProperties } from './request-reply/reply-message.js';
 import { parseTopicRouteData, type MessageQueue, type TopicRouteData } from './route.js';
 
 /** Outcome of a stored send (Java `SendStatus`). */
@@ -117,13 +118,14 @@ export class MQClientAPI {
   }
 
   /**
-   * SEND_MESSAGE_V2 (310), or SEND_BATCH_MESSAGE (320) when `header.batch`.
+   * SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320) when `header.batch`, or
+   * SEND_REPLY_MESSAGE_V2 (325) for a reply (property MSG_TYPE=reply).
    * `msgId` is the UNIQ_KEY (comma-joined for batches) reported in the result.
    */
   async sendMessage(
     addr: string, mq: MessageQueue, header: SendMessageRequestHeader, body: Buffer, msgId: string, opts: CallOptions = {},
   ): Promise<SendResult> {
-    const code = header.batch === true ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
+    const code = sendCode(header);
     const cmd = createRequest(code, { extFields: encodeSendMessageRequestHeaderV2(header), body });
     const res = await this.remoting.invoke(addr, cmd, opts.timeoutMs ?? this.defaultTimeoutMs, opts.signal);
     const status = STATUS_BY_CODE.get(res.code);
@@ -157,7 +159,7 @@ export class MQClientAPI {
 
   /** SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE as a oneway request: no answer, no result. */
   async sendOneway(addr: string, header: SendMessageRequestHeader, body: Buffer, timeoutMs = this.defaultTimeoutMs): Promise<void> {
-    const code = header.batch === true ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
+    const code = sendCode(header);
     await this.remoting.invokeOneway(addr, createRequest(code, { extFields: encodeSendMessageRequestHeaderV2(header), body, oneway: true }), timeoutMs);
   }
 
@@ -290,6 +292,12 @@ export class MQClientAPI {
     if (res.code !== ResponseCode.SUCCESS && !accept.includes(res.code)) throw responseToError(res.code, res.remark);
     return res;
   }
+}
+
+/** MQClientAPIImpl.sendMessage's choice of request code. */
+function sendCode(header: SendMessageRequestHeader): number {
+  if (header.batch === true) return RequestCode.SEND_BATCH_MESSAGE;
+  return isReplyProperties(header.properties) ? RequestCode.SEND_REPLY_MESSAGE_V2 : RequestCode.SEND_MESSAGE_V2;
 }
 
 function lockBody(req: LockBatchRequest): Buffer {

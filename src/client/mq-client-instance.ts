@@ -22,6 +22,8 @@ import { ClientStateError } from './errors.js';
 import type { ConsumerData } from './heartbeat.js';
 import { decodeMessages, type MessageExt } from './message-ext.js';
 import { MQClientAPI } from './mq-client-api.js';
+import { RequestFutureTable } from './request-reply/request-future-table.js';
+import { correlationIdOf, decodeReplyPush } from './request-reply/reply-message.js';
 import {
   MASTER_ID, defaultTopicRoute, routeEquals, toPublishInfo, toSubscribeQueues,
   type MessageQueue, type TopicPublishInfo, type TopicRouteData,
@@ -60,6 +62,8 @@ export class MQClientInstance {
   readonly clientId: string;
   readonly remoting: RemotingClient;
   readonly api: MQClientAPI;
+  /** Requests of this client waiting for their reply (request-reply), by CORRELATION_ID. */
+  readonly requests = new RequestFutureTable();
   private readonly logger: Logger;
   private state: State = 'CREATED';
   private readonly routes = new Map<string, TopicRouteData>();
@@ -81,6 +85,7 @@ export class MQClientInstance {
     this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, ctx) => this.onCheckTransactionState(req, ctx));
     this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => this.onGetConsumerRunningInfo(req));
     this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
+    this.remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (req) => this.onPushReply(req));
   }
 
   get isRunning(): boolean {
@@ -110,6 +115,7 @@ export class MQClientInstance {
     }
     this.producers.clear();
     this.consumers.clear();
+    this.requests.failAll(new ClientStateError('client instance shut down while waiting for a reply'));
     await Promise.allSettled([...this.background]);
     await this.remoting.close();
     this.logger.info('client instance shut down');
@@ -336,6 +342,21 @@ export class MQClientInstance {
     }
     const info: unknown = await c.runningInfo();
     return createResponseFor(req, ResponseCode.SUCCESS, undefined, { body: Buffer.from(JSON.stringify(info ?? {}), 'utf8') });
+  }
+
+  /** PUSH_REPLY_MESSAGE_TO_CLIENT (ClientRemotingProcessor.receiveReplyMessage): hand the reply to its request. */
+  private onPushReply(req: RemotingCommand): RemotingCommand {
+    try {
+      const reply = decodeReplyPush(req, this.options.clock.now());
+      const id = correlationIdOf(reply);
+      if (id === undefined || !this.requests.complete(id, reply)) {
+        this.logger.warn('reply matches no waiting request', { correlationId: id, bornHost: reply.bornHost });
+      }
+      return createResponseFor(req, ResponseCode.SUCCESS);
+    } catch (err: unknown) {
+      this.logger.warn('bad reply push', { error: getErrorMessage(err) });
+      return createResponseFor(req, ResponseCode.SYSTEM_ERROR, 'process reply message fail');
+    }
   }
 
   private async onResetOffset(req: RemotingCommand): Promise<RemotingCommand | undefined> {

@@ -14,11 +14,15 @@ import { checkIntOption, resolveClientOptions, type ClientOptions } from './clie
 import { AbortError, ClientStateError, InvalidMessageError, MessageTooLargeError, NoRouteError, isAbortError } from './errors.js';
 import { LatencyFaultTolerance } from './latency-fault-tolerance.js';
 import { encodeBatchBody, encodeMessage, maybeCompress, propertiesString, type Message } from './message.js';
+import type { MessageExt } from './message-ext.js';
 import type { SendResult } from './mq-client-api.js';
 import { MQClientInstance, type ProducerHandle } from './mq-client-instance.js';
 import { RoundRobinQueuePicker, selectByHash, type MessageQueueSelector } from './queue-selector.js';
 import type { MessageQueue, TopicPublishInfo } from './route.js';
+import { replyProperties, requestProperties } from './request-reply/reply-message.js';
 import type { SendContext, SendHooks, SendOutcome } from './send-hooks.js';
+import { TraceDispatcher, resolveTraceOption, traceSenderSettings, type TraceOptions } from './trace/trace-dispatcher.js';
+import { sendTraceHooks } from './trace/trace-hooks.js';
 import { UniqIdGenerator } from './uniq-id.js';
 
 export interface ProducerOptions extends ClientOptions {
@@ -43,6 +47,8 @@ export interface ProducerOptions extends ClientOptions {
   readonly hooks?: SendHooks | readonly SendHooks[];
   /** Share a client instance (connections, routes, heartbeats) with other producers/consumers; you shut it down. */
   readonly clientInstance?: MQClientInstance;
+  /** Message trace: write a Pub record of every send to the trace topic (Java enableMsgTrace). Default off. */
+  readonly trace?: boolean | TraceOptions;
 }
 
 /** Per-call send options. */
@@ -57,6 +63,9 @@ export interface SendOptions {
   /** Ordered send: same key → same queue (overrides `message.shardingKey`). */
   readonly shardingKey?: string;
 }
+
+/** Options of `request`: the timeout covers the send and the wait for the reply. */
+export type RequestOptions = SendOptions;
 
 /** A message in wire form, ready for any attempt. */
 export interface PreparedSend {
@@ -88,6 +97,7 @@ export class Producer {
   private readonly createTopicKey: string;
   private readonly retryNotStoreOK: boolean;
   private readonly hooks: readonly SendHooks[];
+  private readonly tracer: TraceDispatcher | undefined;
   private readonly faults: LatencyFaultTolerance | undefined;
   private readonly picker: RoundRobinQueuePicker;
   private readonly ids: UniqIdGenerator;
@@ -115,6 +125,12 @@ export class Producer {
     this.faults = options.sendLatencyFaultEnable === false ? undefined : new LatencyFaultTolerance(this.clock);
     this.picker = new RoundRobinQueuePicker(this.faults);
     this.ids = new UniqIdGenerator(resolved.clientIP, this.clock);
+    const trace = resolveTraceOption(options.trace);
+    if (trace !== undefined) {
+      const sender = new Producer({ ...traceSenderSettings(this.group, 'PRODUCE'), namesrvAddr: resolved.namesrvAddrs, clientInstance: this.instance });
+      this.tracer = new TraceDispatcher(sender, { ...trace, logger: resolved.logger, clock: this.clock, clientId: this.instance.clientId });
+      this.hooks = [...this.hooks, sendTraceHooks(this.tracer, this.clock)];
+    }
   }
 
   /** The id brokers know this client by (`ip@instanceName`). */
@@ -137,6 +153,7 @@ export class Producer {
     // it sends anything. Best effort: without the template there is no route.
     await this.instance.updateTopicRoute(this.createTopicKey).catch(() => undefined);
     await this.instance.sendHeartbeatNow();
+    await this.tracer?.start();
   }
 
   /** Unregisters from the brokers and (if it owns it) closes the client instance. Idempotent. */
@@ -145,12 +162,43 @@ export class Producer {
     const wasRunning = this.state === 'RUNNING';
     this.state = 'SHUTDOWN';
     if (wasRunning) await this.instance.unregisterProducer(this.group);
+    await this.tracer?.shutdown();
     if (this.ownsInstance) await this.instance.shutdown();
   }
 
   /** Sends one message and waits for the broker's answer. */
   send(message: Message, opts: SendOptions = {}): Promise<SendResult> {
-    return withSignal(opts.signal, 'send', async () => this.dispatch(this.prepareSingle(message, opts), opts));
+    return withSignal(opts.signal, 'send', async () => {
+      // A reply (createReplyMessage) carries MSG_TYPE=reply and goes out as SEND_REPLY_MESSAGE_V2.
+      const reply = replyProperties(message);
+      return this.dispatch(this.prepareSingle(message, opts, reply === undefined ? undefined : { props: reply, sysFlag: 0 }), opts);
+    });
+  }
+
+  /**
+   * Request-reply (Java DefaultMQProducer.request): sends `message` with a
+   * fresh CORRELATION_ID, REPLY_TO_CLIENT = this client and TTL = the timeout,
+   * and resolves with the reply a replier sent (`createReplyMessage`). Rejects
+   * with TimeoutError when no reply comes within `timeoutMs` (default
+   * `sendTimeoutMs`; it covers the send), AbortError when `signal` fires, or
+   * the send's error.
+   */
+  async request(message: Message, opts: RequestOptions = {}): Promise<MessageExt> {
+    this.checkRunning();
+    const timeoutMs = checkIntOption('timeoutMs', opts.timeoutMs ?? this.sendTimeoutMs, 1, 2_147_483_647);
+    const started = this.clock.now();
+    const { correlationId, props } = requestProperties(this.instance.clientId, timeoutMs);
+    const req = this.prepareSingle(message, opts, { props, sysFlag: 0 });
+    const pending = this.instance.requests.register(correlationId, timeoutMs, opts.signal, `request to ${req.topic}`);
+    void (async () => {
+      // Java prepareSendRequest: a new topic → learn its brokers and heartbeat them, so the reply push finds us.
+      if (this.instance.getRoute(req.topic) === undefined) {
+        await this.publishInfo(req.topic);
+        await this.instance.sendHeartbeatNow();
+      }
+      await this.dispatch(req, { ...opts, timeoutMs: Math.max(1, timeoutMs - (this.clock.now() - started)) });
+    })().catch((err: unknown) => pending.fail(err));
+    return pending.promise;
   }
 
   /** Sends one message without waiting for an answer (no result, no retries). */

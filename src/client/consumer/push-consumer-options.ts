@@ -11,6 +11,7 @@ import type { ConsumeFromWhere, MessageModel } from '../heartbeat.js';
 import type { MessageExt } from '../message-ext.js';
 import type { MQClientInstance } from '../mq-client-instance.js';
 import type { MessageQueue } from '../route.js';
+import { resolveTraceOption, type TraceOptions } from '../trace/trace-dispatcher.js';
 import { allocateAveragely, type AllocateStrategy } from './allocate-strategy.js';
 import type { RebalanceChange } from './rebalance-impl.js';
 
@@ -127,6 +128,8 @@ export interface PushConsumerOptions extends ClientOptions {
   readonly hooks?: ConsumeHooks | readonly ConsumeHooks[];
   /** Share a client instance with other producers/consumers; you shut it down. */
   readonly clientInstance?: MQClientInstance;
+  /** Message trace: SubBefore/SubAfter records of every listener call to the trace topic (Java enableMsgTrace). Default off. */
+  readonly trace?: boolean | TraceOptions;
 }
 
 export interface ResolvedPushConsumerOptions {
@@ -151,6 +154,7 @@ export interface ResolvedPushConsumerOptions {
   readonly brokerSuspendMaxTimeMs: number;
   readonly pullTimeoutMs: number;
   readonly hooks: readonly ConsumeHooks[];
+  readonly trace?: TraceOptions | undefined;
 }
 
 const MAX_MS = 2_147_483_647;
@@ -197,6 +201,7 @@ export function resolvePushConsumerOptions(o: PushConsumerOptions, now: number):
     brokerSuspendMaxTimeMs,
     pullTimeoutMs,
     hooks,
+    trace: resolveTraceOption(o.trace),
   });
 }
 

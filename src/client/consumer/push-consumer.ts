@@ -20,6 +20,7 @@ import { resolveClientOptions } from '../client-options.js';
 import { ClientStateError } from '../errors.js';
 import { buildSubscriptionData, SUB_ALL, type ConsumerData, type SubscriptionData } from '../heartbeat.js';
 import { MQClientInstance, type ConsumerHandle } from '../mq-client-instance.js';
+import { Producer } from '../producer.js';
 import { messageQueueKey, type MessageQueue } from '../route.js';
 import { brokerOffsetBackend } from './broker-offset-backend.js';
 import { ConsumeConcurrentlyService } from './consume-concurrently.js';
@@ -35,6 +36,9 @@ import {
 } from './push-consumer-options.js';
 import { lockQueues, unlockQueues } from './queue-lock.js';
 import { RebalanceImpl } from './rebalance-impl.js';
+import { TraceDispatcher, traceSenderSettings } from '../trace/trace-dispatcher.js';
+import { consumeTraceHooks } from '../trace/trace-hooks.js';
+import { UniqIdGenerator } from '../uniq-id.js';
 
 type State = 'CREATED' | 'RUNNING' | 'STOPPING' | 'SHUTDOWN';
 
@@ -50,6 +54,7 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
   private readonly queues = new Map<string, QueueState>();
   private readonly rebalance: RebalanceImpl;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly tracer: TraceDispatcher | undefined;
   private listener: { orderly: false; fn: MessageListener } | { orderly: true; fn: OrderlyMessageListener } | undefined;
   private service: ConsumeService | undefined;
   private pull: PullService | undefined;
@@ -66,6 +71,11 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
     this.instance = options.clientInstance ?? new MQClientInstance(client);
     this.clock = client.clock;
     this.logger = client.logger.child({ component: 'client.push-consumer', group: this.group });
+    if (this.opts.trace !== undefined) {
+      const sender = new Producer({ ...traceSenderSettings(this.group, 'CONSUME'), namesrvAddr: client.namesrvAddrs, clientInstance: this.instance });
+      this.tracer = new TraceDispatcher(sender, { ...this.opts.trace, logger: client.logger, clock: this.clock, clientId: this.instance.clientId });
+      this.opts = { ...this.opts, hooks: [...this.opts.hooks, consumeTraceHooks(this.tracer, this.clock, new UniqIdGenerator(client.clientIP, this.clock))] };
+    }
     this.offsetStore = this.opts.messageModel === 'CLUSTERING'
       ? new RemoteBrokerOffsetStore(brokerOffsetBackend(this.instance, this.group))
       : new LocalFileOffsetStore(this.opts.offsetStorePath ?? defaultOffsetStorePath(this.instance.clientId, this.group));
@@ -143,6 +153,7 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
     this.pull = new PullService(core, this.service);
     this.instance.start();
     this.state = 'RUNNING';
+    await this.tracer?.start();
     await Promise.all([...this.subscriptions.keys()].map((t) => this.instance.updateTopicRoute(t).catch((err: unknown) => {
       this.logger.debug('route lookup at start failed', { topic: t, error: getErrorMessage(err) });
     })));
@@ -180,6 +191,7 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
       this.queues.clear();
       await this.instance.unregisterConsumer(this.group);
     }
+    await this.tracer?.shutdown();
     this.state = 'SHUTDOWN';
     if (this.ownsInstance) await this.instance.shutdown();
   }
