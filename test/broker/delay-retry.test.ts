@@ -83,3 +83,20 @@ test('a broker restarted while messages are parked delivers each of them once', 
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(h2.ctx.store.getMaxOffsetInQueue('Parked', 0), 5, 'nothing delivered twice');
 });
+
+test('a retried message parked for its backoff survives a broker restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'orbitmq-retry-'));
+  const h1 = await startBroker(t, { messageDelayLevel: '2s 2s 2s 2s' }, dir);
+  await send(h1, 'Job', 'retry-me');
+  const back = await h1.call(RequestCode.CONSUMER_SEND_MSG_BACK, { offset: '0', group: 'R', delayLevel: '0' });
+  assert.equal(back.code, ResponseCode.SUCCESS, back.remark);
+  assert.equal(h1.ctx.store.getMaxOffsetInQueue('%RETRY%R', 0), 0, 'parked, not yet visible');
+  await h1.broker.close();
+  const h2 = await startBroker(t, { messageDelayLevel: '2s 2s 2s 2s' }, dir);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const m = await pullOne(h2, '%RETRY%R', 0);
+  assert.equal(m?.body.toString(), 'retry-me');
+  assert.equal(m?.reconsumeTimes, 1);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(h2.ctx.store.getMaxOffsetInQueue('%RETRY%R', 0), 1, 'delivered once');
+});

@@ -32,6 +32,7 @@ function bodies(cluster: TestCluster, topic: string): string[] {
 async function txProducer(cluster: TestCluster, group: string, check: (body: string) => LocalTransactionState): Promise<TransactionProducer> {
   const p = new TransactionProducer({
     namesrvAddr: cluster.namesrvAddr,
+    heartbeatBrokerIntervalMs: 300,
     group,
     instanceName: `tx-${process.pid}-${instance++}`,
     checkListener: (m) => check(m.body.toString()),
@@ -91,5 +92,28 @@ describe('transactions', { timeout: 120_000 }, () => {
     void survivor;
     await waitFor(() => bodies(cluster, 'TxDead').length === 1, { timeoutMs: 15_000, what: 'the check-back through the survivor' });
     assert.deepEqual(bodies(cluster, 'TxDead'), ['from-the-dead-producer']);
+  });
+
+  test('a half message survives a broker restart and is resolved by the check-back afterwards', async (t) => {
+    const cluster = await startCluster(t, { broker: { transactionTimeOut: 500, transactionCheckInterval: 100 } });
+    await cluster.createTopic('TxRestart', 2);
+    const decided: string[] = [];
+    const p = await txProducer(cluster, 'PG_restart', (body) => {
+      decided.push(body);
+      return 'COMMIT';
+    });
+    await p.sendInTransaction({ topic: 'TxRestart', body: 'survives' }, () => 'UNKNOWN');
+    const old = cluster.brokers[0];
+    assert.ok(old);
+    const dir = old.storeConfig.storePathRootDir;
+    const name = old.config.brokerName;
+    const port = old.address().port;
+    await old.close();
+    cluster.brokers.splice(0, 1);
+    // Same address, as a restarted broker has: the producer reconnects with its next heartbeat.
+    await cluster.startBroker(name, dir, { listenPort: port });
+    await waitFor(() => bodies(cluster, 'TxRestart').length === 1, { timeoutMs: 20_000, what: 'the check-back after the restart' });
+    assert.deepEqual(bodies(cluster, 'TxRestart'), ['survives']);
+    assert.ok(decided.includes('survives'));
   });
 });
