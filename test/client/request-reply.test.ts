@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TimeoutError } from '../../src/common/index.js';
 import {
-  AbortError, MQClientInstance, Producer, createReplyMessage, type MessageExt,
+  AbortError, ClientStateError, MQClientInstance, Producer, RequestFutureTable, createReplyMessage, type MessageExt,
 } from '../../src/client/index.js';
 import { startCluster } from '../support/cluster.js';
 import { unique } from './helpers.js';
@@ -103,6 +103,25 @@ test('createReplyMessage needs the CLUSTER the broker put on the request', () =>
   const r = createReplyMessage(record({ CLUSTER: 'C1', CORRELATION_ID: 'c', REPLY_TO_CLIENT: '1.2.3.4@x', TTL: '100' }), 'x');
   assert.equal(r.topic, 'C1_REPLY_TOPIC');
   assert.equal(r.body, 'x');
+});
+
+test('RequestFutureTable: each request settles once and leaves the table', async () => {
+  const table = new RequestFutureTable();
+  const a = table.register('a', 5_000, undefined, 'request a');
+  assert.throws(() => table.register('a', 5_000, undefined, 'again'), /already waiting/);
+  const reply = { ...messageStub(), properties: { CORRELATION_ID: 'a' } };
+  assert.equal(table.complete('a', reply), true);
+  assert.equal(table.complete('a', reply), false, 'settled once');
+  assert.equal(await a.promise, reply);
+  const b = table.register('b', 20, undefined, 'request b');
+  await assert.rejects(b.promise, TimeoutError);
+  const c = table.register('c', 5_000, undefined, 'request c');
+  c.fail(new Error('send failed'));
+  await assert.rejects(c.promise, /send failed/);
+  const d = table.register('d', 5_000, undefined, 'request d');
+  table.failAll(new ClientStateError('shut down'));
+  await assert.rejects(d.promise, ClientStateError);
+  assert.equal(table.size, 0);
 });
 
 /** A MessageExt with every field filled (values irrelevant here). */
