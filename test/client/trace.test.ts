@@ -89,6 +89,8 @@ test('trace: Pub + SubBefore/SubAfter per group and client, retries, queryTrace 
       [group, consumer.clientId, 1, true, 'SUCCESS'],
     ]);
     assert.deepEqual(tr.groups, [{ consumerGroup: group, attempts: 2, retries: 1, consumed: true, clients: [consumer.clientId] }]);
+    const again = await queryTrace({ namesrvAddr: cluster.namesrvAddr }, retrySent.msgId);
+    assert.deepEqual(again.consumes.map((c) => c.requestId), tr.consumes.map((c) => c.requestId), 'a one-off admin client finds the same');
   });
 
   await t.test('the trace messages: Java text format, keyed by msgId, never traced themselves', async () => {

@@ -9,7 +9,7 @@
  * the client id when an OrbitMQ client wrote it.
  */
 import { NotFoundError } from '../../common/index.js';
-import type { AdminClient } from '../admin/admin-client.js';
+import { AdminClient, type AdminClientOptions } from '../admin/admin-client.js';
 import type { MessageExt } from '../message-ext.js';
 import {
   CONSUME_RETURN_TYPES, TRACE_TOPIC, decodeTraceData,
@@ -88,8 +88,22 @@ export interface QueryTraceOptions {
   readonly end?: number;
 }
 
-/** The trace of `msgId` (its UNIQ_KEY); NotFoundError when no broker has a record of it. */
-export async function queryTrace(admin: AdminClient, msgId: string, opts: QueryTraceOptions = {}): Promise<MessageTrace> {
+/**
+ * The trace of `msgId` (its UNIQ_KEY); NotFoundError when no broker has a
+ * record of it. Pass an AdminClient, or its options (`{ namesrvAddr }`) for a
+ * one-off client closed afterwards.
+ */
+export async function queryTrace(admin: AdminClient | AdminClientOptions, msgId: string, opts: QueryTraceOptions = {}): Promise<MessageTrace> {
+  if (admin instanceof AdminClient) return query(admin, msgId, opts);
+  const own = new AdminClient(admin);
+  try {
+    return await query(own, msgId, opts);
+  } finally {
+    await own.close();
+  }
+}
+
+async function query(admin: AdminClient, msgId: string, opts: QueryTraceOptions): Promise<MessageTrace> {
   const traceTopic = opts.traceTopic ?? TRACE_TOPIC;
   const found: MessageExt[] = [];
   const seen = new Set<string>();
