@@ -19,8 +19,11 @@ import { decodeMessages, type MessageExt } from './message-ext.js';
 import { isReplyProperties } from './request-reply/reply-message.js';
 import { parseTopicRouteData, type MessageQueue, type TopicRouteData } from './route.js';
 
-/** Outcome of a stored send (Java `SendStatus`). */
-export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
+/**
+ * Outcome of a send (Java `SendStatus`), plus OrbitMQ's `SPOOLED`: no broker
+ * accepted it, so it waits in the producer's local spool (`spoolDir`).
+ */
+export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE' | 'SPOOLED';
 
 /** Java `SendResult`. */
 export interface SendResult {

@@ -12,6 +12,7 @@ import type { SendMessageRequestHeader } from '../protocol/index.js';
 import { withSignal } from './abort.js';
 import { checkIntOption, resolveClientOptions, type ClientOptions } from './client-options.js';
 import { AbortError, ClientStateError, InvalidMessageError, MessageTooLargeError, NoRouteError, isAbortError } from './errors.js';
+import { SpoolDrainer, isUnavailable } from './producer-spool.js';
 import { LatencyFaultTolerance } from './latency-fault-tolerance.js';
 import { encodeBatchBody, encodeMessage, maybeCompress, propertiesString, type Message } from './message.js';
 import type { MessageExt } from './message-ext.js';
@@ -49,6 +50,14 @@ export interface ProducerOptions extends ClientOptions {
   readonly clientInstance?: MQClientInstance;
   /** Message trace: write a Pub record of every send to the trace topic (Java enableMsgTrace). Default off. */
   readonly trace?: boolean | TraceOptions;
+  /**
+   * A directory for a durable local spool: sends that no broker accepts are
+   * kept there (the send resolves with status SPOOLED) and sent, in order,
+   * when brokers accept again. Off by default.
+   */
+  readonly spoolDir?: string;
+  /** How often the spool retries its oldest message. Default 1000. */
+  readonly spoolDrainIntervalMs?: number;
 }
 
 /** Per-call send options. */
@@ -98,6 +107,7 @@ export class Producer {
   private readonly retryNotStoreOK: boolean;
   private readonly hooks: readonly SendHooks[];
   private readonly tracer: TraceDispatcher | undefined;
+  private readonly spool: SpoolDrainer | undefined;
   private readonly faults: LatencyFaultTolerance | undefined;
   private readonly picker: RoundRobinQueuePicker;
   private readonly ids: UniqIdGenerator;
@@ -125,6 +135,13 @@ export class Producer {
     this.faults = options.sendLatencyFaultEnable === false ? undefined : new LatencyFaultTolerance(this.clock);
     this.picker = new RoundRobinQueuePicker(this.faults);
     this.ids = new UniqIdGenerator(resolved.clientIP, this.clock);
+    this.spool = options.spoolDir === undefined ? undefined : new SpoolDrainer(
+      options.spoolDir,
+      (m) => this.dispatch(this.prepareSingle(m, {}, undefined), {}),
+      () => this.state === 'RUNNING',
+      this.logger,
+      checkIntOption('spoolDrainIntervalMs', options.spoolDrainIntervalMs ?? 1000, 10, 3_600_000),
+    );
     const trace = resolveTraceOption(options.trace);
     if (trace !== undefined) {
       const sender = new Producer({ ...traceSenderSettings(this.group, 'PRODUCE'), namesrvAddr: resolved.namesrvAddrs, clientInstance: this.instance });
@@ -162,6 +179,7 @@ export class Producer {
     const wasRunning = this.state === 'RUNNING';
     this.state = 'SHUTDOWN';
     if (wasRunning) await this.instance.unregisterProducer(this.group);
+    await this.spool?.close();
     await this.tracer?.shutdown();
     if (this.ownsInstance) await this.instance.shutdown();
   }
@@ -171,7 +189,23 @@ export class Producer {
     return withSignal(opts.signal, 'send', async () => {
       // A reply (createReplyMessage) carries MSG_TYPE=reply and goes out as SEND_REPLY_MESSAGE_V2.
       const reply = replyProperties(message);
-      return this.dispatch(this.prepareSingle(message, opts, reply === undefined ? undefined : { props: reply, sysFlag: 0 }), opts);
+      const spool = this.spool;
+      if (spool === undefined || reply !== undefined) {
+        return this.dispatch(this.prepareSingle(message, opts, reply === undefined ? undefined : { props: reply, sysFlag: 0 }), opts);
+      }
+      // With a spool: keep the order — while anything waits there, new sends join it.
+      if (!spool.isEmpty) {
+        const r = spool.add(message);
+        void spool.drain();
+        return r;
+      }
+      try {
+        return await this.dispatch(this.prepareSingle(message, opts, undefined), opts);
+      } catch (err: unknown) {
+        if (!isUnavailable(err)) throw err;
+        this.logger.warn('no broker accepts the message; spooled', { topic: message.topic });
+        return spool.add(message);
+      }
     });
   }
 
