@@ -13,6 +13,7 @@ import { withSignal } from './abort.js';
 import { checkIntOption, resolveClientOptions, type ClientOptions } from './client-options.js';
 import { AbortError, ClientStateError, InvalidMessageError, MessageTooLargeError, NoRouteError, isAbortError } from './errors.js';
 import { SpoolDrainer, isUnavailable } from './producer-spool.js';
+import { AutoBatcher, type AutoBatchOptions } from './auto-batcher.js';
 import { LatencyFaultTolerance } from './latency-fault-tolerance.js';
 import { encodeBatchBody, encodeMessage, maybeCompress, propertiesString, type Message } from './message.js';
 import type { MessageExt } from './message-ext.js';
@@ -58,6 +59,13 @@ export interface ProducerOptions extends ClientOptions {
   readonly spoolDir?: string;
   /** How often the spool retries its oldest message. Default 1000. */
   readonly spoolDrainIntervalMs?: number;
+  /**
+   * Batch concurrent single sends to one topic (made in the same event-loop
+   * turn) into one request, as RocketMQ 5's autoBatch. Each send still gets
+   * its own result. Off by default; messages with a delay, a sharding key, a
+   * chosen queue or a body over `compressThreshold` are always sent alone.
+   */
+  readonly autoBatch?: boolean | AutoBatchOptions;
 }
 
 /** Per-call send options. */
@@ -108,6 +116,7 @@ export class Producer {
   private readonly hooks: readonly SendHooks[];
   private readonly tracer: TraceDispatcher | undefined;
   private readonly spool: SpoolDrainer | undefined;
+  private readonly batcher: AutoBatcher | undefined;
   private readonly faults: LatencyFaultTolerance | undefined;
   private readonly picker: RoundRobinQueuePicker;
   private readonly ids: UniqIdGenerator;
@@ -135,6 +144,9 @@ export class Producer {
     this.faults = options.sendLatencyFaultEnable === false ? undefined : new LatencyFaultTolerance(this.clock);
     this.picker = new RoundRobinQueuePicker(this.faults);
     this.ids = new UniqIdGenerator(resolved.clientIP, this.clock);
+    this.batcher = options.autoBatch === undefined || options.autoBatch === false
+      ? undefined
+      : new AutoBatcher((msgs) => this.sendBatch(msgs), options.autoBatch === true ? {} : options.autoBatch);
     this.spool = options.spoolDir === undefined ? undefined : new SpoolDrainer(
       options.spoolDir,
       (m) => this.dispatch(this.prepareSingle(m, {}, undefined), {}),
@@ -190,6 +202,11 @@ export class Producer {
       // A reply (createReplyMessage) carries MSG_TYPE=reply and goes out as SEND_REPLY_MESSAGE_V2.
       const reply = replyProperties(message);
       const spool = this.spool;
+      if (this.batcher !== undefined && spool === undefined && reply === undefined && opts.queue === undefined && opts.selector === undefined &&
+        opts.shardingKey === undefined && AutoBatcher.eligible(message, this.compressThreshold)) {
+        this.checkRunning();
+        return this.batcher.add(message);
+      }
       if (spool === undefined || reply !== undefined) {
         return this.dispatch(this.prepareSingle(message, opts, reply === undefined ? undefined : { props: reply, sysFlag: 0 }), opts);
       }

@@ -4,7 +4,7 @@
  * 4.9.8): validation, automatic topic creation, store, response mapping.
  */
 import type { MessageInput } from '../../common/index.js';
-import { MessageConst, MessageSysFlag, decodeProperties, encodeProperties, getErrorMessage, parseHostAddress, transactionType } from '../../common/index.js';
+import { MessageConst, MessageSysFlag, decodeProperties, encodeProperties, findProperty, getErrorMessage, parseHostAddress, transactionType } from '../../common/index.js';
 import type { RemotingCommand, SendMessageRequestHeader } from '../../protocol/index.js';
 import { RequestCode, ResponseCode, SendMessageResponseHeader, createResponseFor, decodeSendMessageRequestHeaderFor } from '../../protocol/index.js';
 import type { RequestContext } from '../../remoting/index.js';
@@ -86,6 +86,13 @@ function mapPutResult(r: PutMessageResult, queueId: number): Reply {
   }
 }
 
+/** The property string with CLUSTER added when missing, without parsing it. */
+function withCluster(ctx: BrokerContext, raw: string): string {
+  if (findProperty(raw, MessageConst.PROPERTY_CLUSTER) !== undefined) return raw;
+  const trimmed = raw.endsWith('\u0002') ? raw.slice(0, -1) : raw;
+  return `${trimmed}${trimmed.length > 0 ? '\u0002' : ''}${MessageConst.PROPERTY_CLUSTER}\u0001${ctx.config.brokerClusterName}`;
+}
+
 /** The stored property string: the client's properties plus CLUSTER (4.9 SendMessageProcessor). */
 function storedProperties(ctx: BrokerContext, raw: string | undefined): { props: Map<string, string>; text: string } {
   const props = decodeProperties(raw ?? '');
@@ -119,14 +126,15 @@ async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: Requ
     }
     if (items.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty');
     const msgs: MessageInput[] = [];
+    const sysFlag = h.sysFlag & ~MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
     for (const it of items) {
-      const { props, text } = storedProperties(ctx, it.properties);
-      if (Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? '0') > 0) {
+      // The hot path of batched sends: look at the property string, re-encode nothing.
+      if (Number(findProperty(it.properties, MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? '0') > 0) {
         return fail(ResponseCode.MESSAGE_ILLEGAL, 'a batch cannot hold delayed messages');
       }
-      msgs.push({ ...base, flag: it.flag, body: it.body, properties: text, sysFlag: h.sysFlag & ~MessageSysFlag.TRANSACTION_ROLLBACK_TYPE });
+      msgs.push({ ...base, flag: it.flag, body: it.body, properties: withCluster(ctx, it.properties), sysFlag });
     }
-    const wait = storedProperties(ctx, items[0]?.properties).props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false';
+    const wait = findProperty(items[0]?.properties ?? '', MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false';
     return mapPutResult(await ctx.store.putMessages(msgs, { waitStoreMsgOK: wait }), queueId);
   }
 
