@@ -8,6 +8,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseNumber } from './bench-args.js';
 import type { BenchCommand, BenchContext } from './bench-context.js';
@@ -31,10 +33,12 @@ interface Server {
 /** Starts `orbit start` in a child process and waits for its ready line. */
 async function startServer(ctx: BenchContext, variant: Variant, maxSeconds: number): Promise<Server> {
   const dataDir = ctx.temp.create(`contract-${variant}-`);
-  const orbit = new URL('../bin/orbit.ts', import.meta.url).pathname;
+  // The built server (what `npm start` runs) when there is one; else the sources through tsx.
+  const built = join(ctx.repoRoot, 'dist', 'bin', 'orbit.js');
+  const entry = existsSync(built) ? [built] : [...ctx.self.execArgv, new URL('../bin/orbit.ts', import.meta.url).pathname];
   const child = spawn(
     ctx.self.execPath,
-    [...ctx.self.execArgv, orbit, 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', variant, '--log-level', 'warn'],
+    [...entry, 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', variant, '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const pid = child.pid ?? -1;
