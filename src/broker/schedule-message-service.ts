@@ -9,10 +9,11 @@
  */
 import { join } from 'node:path';
 import type { Clock, Logger, MessageInput } from '../common/index.js';
-import { MessageConst, decodeProperties, decodeStoredMessage, encodeProperties, getErrorMessage } from '../common/index.js';
+import { MessageConst, decodeStoredMessage, encodeProperties, getErrorMessage } from '../common/index.js';
 import type { MessageStore } from '../store/index.js';
 import { ConfigFile, SCHEDULE_TOPIC, isPutOk, parseDelayLevels } from '../store/index.js';
 import { asRecord, isRecord } from './json-narrow.js';
+import { unparkedMessage } from './parked-message.js';
 
 /** How long an idle level waits before looking again (RocketMQ: 100 ms). */
 const IDLE_CHECK_MS = 1000;
@@ -115,30 +116,14 @@ export class ScheduleMessageService {
           break;
         }
         const m = decodeStoredMessage(rec);
-        const props = decodeProperties(m.properties);
         const deliverAt = m.storeTimestamp + (this.levels[Math.min(level, this.levels.length) - 1] ?? 0);
         const wait = deliverAt - this.clock.now();
         if (wait > 0) {
           next = wait;
           break;
         }
-        const realTopic = props.get(MessageConst.PROPERTY_REAL_TOPIC);
-        const realQid = Number(props.get(MessageConst.PROPERTY_REAL_QUEUE_ID));
-        if (realTopic !== undefined && Number.isInteger(realQid)) {
-          props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
-          const restored: MessageInput = {
-            topic: realTopic,
-            queueId: realQid,
-            flag: m.flag,
-            body: m.body,
-            properties: encodeProperties(props),
-            sysFlag: m.sysFlag,
-            bornTimestamp: m.bornTimestamp,
-            bornHost: m.bornHost,
-            storeHost: m.storeHost,
-            reconsumeTimes: m.reconsumeTimes,
-            preparedTransactionOffset: m.preparedTransactionOffset,
-          };
+        const restored = unparkedMessage(m, [MessageConst.PROPERTY_DELAY_TIME_LEVEL]);
+        if (restored !== undefined) {
           const r = await this.store.putMessage(restored, { waitStoreMsgOK: false });
           if (!isPutOk(r)) {
             // Try again later; the offset stays, so nothing is skipped.

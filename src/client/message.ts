@@ -5,6 +5,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { MessageConst, MessageSysFlag, encodeProperties } from '../common/index.js';
+import { encodeBatchBody as encodeBatchItems } from '../protocol/index.js';
 import { InvalidMessageError, MessageTooLargeError } from './errors.js';
 
 /** A message to send. Only `topic` and `body` are required. */
@@ -155,18 +156,5 @@ export function maybeCompress(body: Buffer, threshold: number, level = 5): { bod
  * per message TOTALSIZE, MAGICCODE 0, BODYCRC 0, FLAG, BODY, PROPERTIES.
  */
 export function encodeBatchBody(items: readonly EncodedMessage[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const it of items) {
-    const props = Buffer.from(propertiesString(it.properties), 'utf8');
-    const total = 20 + it.body.length + 2 + props.length;
-    const b = Buffer.alloc(total);
-    b.writeInt32BE(total, 0);
-    b.writeInt32BE(it.flag, 12);
-    b.writeInt32BE(it.body.length, 16);
-    it.body.copy(b, 20);
-    b.writeInt16BE(props.length, 20 + it.body.length);
-    props.copy(b, 22 + it.body.length);
-    parts.push(b);
-  }
-  return Buffer.concat(parts);
+  return encodeBatchItems(items.map((it) => ({ flag: it.flag, body: it.body, properties: propertiesString(it.properties) })));
 }

@@ -17,3 +17,4 @@ export * from './headers/admin.js';
 export * from './fast-json.js';
 export * from './headers/namesrv-admin.js';
 export * from './fastjson.js';
+export * from './batch-body.js';

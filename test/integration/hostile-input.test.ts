@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { encodeBatchBody } from '../../src/broker/batch-body.js';
+import { encodeBatchBody } from '../../src/protocol/index.js';
 import { noopLogger } from '../../src/common/index.js';
 import {
   ResponseCode, SerializeType, createRequest, encodeFrame, type RemotingCommand,

@@ -6,10 +6,9 @@
 import type { MessageInput } from '../../common/index.js';
 import { MessageConst, MessageSysFlag, decodeProperties, encodeProperties, findProperty, getErrorMessage, parseHostAddress, transactionType } from '../../common/index.js';
 import type { RemotingCommand, SendMessageRequestHeader } from '../../protocol/index.js';
-import { RequestCode, ResponseCode, SendMessageResponseHeader, createResponseFor, decodeSendMessageRequestHeaderFor } from '../../protocol/index.js';
+import { RequestCode, ResponseCode, SendMessageResponseHeader, createResponseFor, decodeBatchBody, decodeSendMessageRequestHeaderFor } from '../../protocol/index.js';
 import type { RequestContext } from '../../remoting/index.js';
 import type { PutMessageResult } from '../../store/index.js';
-import { decodeBatchBody } from '../batch-body.js';
 import type { BrokerContext } from '../broker-context.js';
 import { PermName, isWriteable } from '../../common/index.js';
 import type { TopicConfig } from '../topic-config-manager.js';

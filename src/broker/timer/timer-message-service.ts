@@ -20,10 +20,11 @@
  */
 import { join } from 'node:path';
 import type { Clock, Logger, MessageInput } from '../../common/index.js';
-import { MessageConst, decodeProperties, decodeStoredMessage, encodeProperties, getErrorMessage } from '../../common/index.js';
+import { MessageConst, decodeStoredMessage, encodeProperties, getErrorMessage } from '../../common/index.js';
 import type { MessageStore } from '../../store/index.js';
 import { ConfigFile, TIMER_TOPIC, isPutOk } from '../../store/index.js';
 import { asRecord, num } from '../json-narrow.js';
+import { unparkedMessage } from '../parked-message.js';
 import { TimerHeap } from './timer-heap.js';
 
 export const TimerProperty = {
@@ -207,24 +208,9 @@ export class TimerMessageService {
       return true;
     }
     const m = decodeStoredMessage(rec);
-    const props = decodeProperties(m.properties);
-    const topic = props.get(MessageConst.PROPERTY_REAL_TOPIC);
-    const queueId = Number(props.get(MessageConst.PROPERTY_REAL_QUEUE_ID));
-    if (topic === undefined || !Number.isInteger(queueId)) return true;
-    for (const k of [TimerProperty.TIMER_DELIVER_MS, TimerProperty.TIMER_DELAY_SEC, TimerProperty.TIMER_DELAY_MS, TimerProperty.START_DELIVER_TIME]) props.delete(k);
-    const r = await this.store.putMessage({
-      topic,
-      queueId,
-      flag: m.flag,
-      body: m.body,
-      properties: encodeProperties(props),
-      sysFlag: m.sysFlag,
-      bornTimestamp: m.bornTimestamp,
-      bornHost: m.bornHost,
-      storeHost: m.storeHost,
-      reconsumeTimes: m.reconsumeTimes,
-      preparedTransactionOffset: 0,
-    }, { waitStoreMsgOK: false });
+    const restored = unparkedMessage(m, [TimerProperty.TIMER_DELIVER_MS, TimerProperty.TIMER_DELAY_SEC, TimerProperty.TIMER_DELAY_MS, TimerProperty.START_DELIVER_TIME]);
+    if (restored === undefined) return true;
+    const r = await this.store.putMessage(restored, { waitStoreMsgOK: false });
     if (!isPutOk(r)) {
       this.log.warn('could not deliver a timed message; retrying', { status: r.status });
       return false;

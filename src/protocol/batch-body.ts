@@ -32,20 +32,23 @@ export function decodeBatchBody(buf: Buffer, maxItems = 100_000): BatchItem[] {
   return items;
 }
 
-/** Encodes a batch body (client side and tests). */
+/** Encodes a batch body into one buffer (the producer's SEND_BATCH_MESSAGE). */
 export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const it of items) {
-    const props = Buffer.from(it.properties, 'utf8');
-    const total = 4 + 4 + 4 + 4 + 4 + it.body.length + 2 + props.length;
-    const b = Buffer.alloc(total);
-    b.writeInt32BE(total, 0);
-    b.writeInt32BE(it.flag, 12);
-    b.writeInt32BE(it.body.length, 16);
-    it.body.copy(b, 20);
-    b.writeInt16BE(props.length, 20 + it.body.length);
-    props.copy(b, 22 + it.body.length);
-    parts.push(b);
-  }
-  return Buffer.concat(parts);
+  const propLengths = items.map((it) => Buffer.byteLength(it.properties, 'utf8'));
+  let size = 0;
+  items.forEach((it, i) => (size += 22 + it.body.length + (propLengths[i] ?? 0)));
+  const out = Buffer.alloc(size);
+  let p = 0;
+  items.forEach((it, i) => {
+    const propsLen = propLengths[i] ?? 0;
+    const total = 22 + it.body.length + propsLen;
+    out.writeInt32BE(total, p);
+    out.writeInt32BE(it.flag, p + 12);
+    out.writeInt32BE(it.body.length, p + 16);
+    out.set(it.body, p + 20);
+    out.writeInt16BE(propsLen, p + 20 + it.body.length);
+    out.write(it.properties, p + 22 + it.body.length, propsLen, 'utf8');
+    p += total;
+  });
+  return out;
 }
