@@ -10,7 +10,7 @@ import type { Message } from './message.js';
 import type { SendResult } from './mq-client-api.js';
 
 export interface AutoBatchOptions {
-  /** Messages per batch at most. Default 64. */
+  /** Messages per batch at most. Default 16: small enough that several batches are in flight at once, so client and broker work in parallel. */
   readonly maxMessages?: number;
   /** Body bytes per batch at most. Default 1 MiB. */
   readonly maxBytes?: number;
@@ -40,7 +40,7 @@ export class AutoBatcher {
 
   constructor(sendBatch: (msgs: readonly Message[]) => Promise<SendResult>, opts: AutoBatchOptions = {}) {
     this.sendBatch = sendBatch;
-    this.maxMessages = opts.maxMessages ?? 64;
+    this.maxMessages = opts.maxMessages ?? 16;
     this.maxBytes = opts.maxBytes ?? 1024 * 1024;
   }
 
