@@ -38,6 +38,8 @@ export interface BrokerContext {
   readonly server: RemotingServer;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Applies broker keys at run time (values as text, validated like the config file); throws on a bad value. */
+  updateConfig(changes: Readonly<Record<string, string>>): void;
   /** Re-registers with every name server now (after topic changes). */
   registerBrokerAll(): void;
   /** Sends NOTIFY_CONSUMER_IDS_CHANGED to a group's channels. */

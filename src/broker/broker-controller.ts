@@ -8,14 +8,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock, HostAddress, Logger } from '../common/index.js';
-import { getErrorMessage, makeHostAddress, noopLogger, systemClock } from '../common/index.js';
+import { getErrorMessage, isReadable, isWriteable, makeHostAddress, noopLogger, systemClock } from '../common/index.js';
 import { RequestCode, createRequest } from '../protocol/index.js';
 import type { RemotingChannel } from '../remoting/index.js';
 import { RemotingClient, RemotingServer, resolveRemotingClientConfig, resolveRemotingServerConfig } from '../remoting/index.js';
 import type { MessageStoreConfig, RecoveryReport } from '../store/index.js';
 import { MessageStore, SCHEDULE_TOPIC, TIMER_TOPIC } from '../store/index.js';
 import type { BrokerConfig } from './broker-config.js';
-import { namesrvAddrList } from './broker-config.js';
+import { namesrvAddrList, resolveBrokerConfig } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerOuterAPI } from './broker-outer-api.js';
 import type { BrokerIdentity, RegisterResult } from './broker-outer-api.js';
@@ -54,7 +54,7 @@ export class BrokerController {
   private server: RemotingServer | undefined;
   private readonly namesrvClient: RemotingClient;
   private readonly outer: BrokerOuterAPI;
-  private ctx: BrokerContext | undefined;
+  private ctx: { -readonly [K in keyof BrokerContext]: BrokerContext[K] } | undefined;
   private timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | undefined;
   private registering: Promise<RegisterResult[]> | undefined;
@@ -164,6 +164,7 @@ export class BrokerController {
         void this.registerBrokerAll();
       },
       notifyConsumerIdsChanged: (group, channels) => this.notifyConsumerIdsChanged(group, channels),
+      updateConfig: (changes) => this.updateConfig(changes),
     };
     registerSendProcessors(this.ctx);
     registerPullProcessor(this.ctx);
@@ -231,13 +232,40 @@ export class BrokerController {
       let results: RegisterResult[];
       do {
         this.reregister = false;
-        results = await this.outer.registerBrokerAll(addrs, this.identity(), ctx.topics.serializeWrapper(), this.config.registerBrokerTimeoutMills);
+        results = await this.outer.registerBrokerAll(addrs, this.identity(), this.topicWrapper(), this.config.registerBrokerTimeoutMills);
       } while (this.reregister && this.closing === undefined);
       return results;
     })().finally(() => {
       this.registering = undefined;
     });
     return this.registering;
+  }
+
+  /** Topic configs for the name servers, with a restricted broker permission applied (BrokerController.registerBrokerAll). */
+  private topicWrapper(): ReturnType<TopicConfigManager['serializeWrapper']> {
+    const ctx = this.context;
+    const wrapper = ctx.topics.serializeWrapper();
+    const perm = ctx.config.brokerPermission;
+    if (isReadable(perm) && isWriteable(perm)) return wrapper;
+    const topicConfigTable = Object.fromEntries(Object.entries(wrapper.topicConfigTable).map(([k, tc]) => [k, { ...tc, perm: tc.perm & perm }]));
+    return { ...wrapper, topicConfigTable };
+  }
+
+  /** Applies run-time broker keys: a new validated config object replaces the old one for every processor. */
+  private updateConfig(changes: Readonly<Record<string, string>>): void {
+    const ctx = this.ctx;
+    if (ctx === undefined) throw new Error('broker not started');
+    const base: Readonly<Record<string, unknown>> = ctx.config;
+    const next: Record<string, unknown> = { ...ctx.config };
+    for (const [k, raw] of Object.entries(changes)) {
+      const sample = base[k];
+      if (typeof sample === 'number') next[k] = Number(raw);
+      else if (typeof sample === 'boolean') next[k] = raw === 'true' ? true : raw === 'false' ? false : raw;
+      else next[k] = raw;
+    }
+    // Processors hold this context object and read `config` per request.
+    ctx.config = resolveBrokerConfig(next as Partial<BrokerConfig>);
+    if (changes.brokerPermission !== undefined) void this.registerBrokerAll();
   }
 
   /** NOTIFY_CONSUMER_IDS_CHANGED, oneway, to each channel (Broker2Client.notifyConsumerIdsChanged). */

@@ -35,7 +35,7 @@ void test('GET_BROKER_CONFIG: properties text and a version header', async (t) =
   assert.match(r.extFields.version ?? '', /^\{"counter":0,"timestamp":\d+\}$/);
 });
 
-void test('UPDATE_BROKER_CONFIG: black list → NO_PERMISSION; a change → SYSTEM_ERROR naming it; unchanged → SUCCESS', async (t) => {
+void test('UPDATE_BROKER_CONFIG: black list → NO_PERMISSION; a restart-only change → SYSTEM_ERROR naming it; runtime keys apply; unchanged → SUCCESS', async (t) => {
   const h = await startBroker(t);
   const black = await h.call(RequestCode.UPDATE_BROKER_CONFIG, {}, Buffer.from('rocketmqHome=/x\n'));
   assert.equal(black.code, ResponseCode.NO_PERMISSION);
@@ -43,7 +43,16 @@ void test('UPDATE_BROKER_CONFIG: black list → NO_PERMISSION; a change → SYST
 
   const change = await h.call(RequestCode.UPDATE_BROKER_CONFIG, {}, Buffer.from('brokerPermission=4\nbrokerName=broker-t\nfileReservedTime=1\n'));
   assert.equal(change.code, ResponseCode.SYSTEM_ERROR);
-  assert.match(change.remark ?? '', /\[brokerPermission, fileReservedTime\]/);
+  assert.match(change.remark ?? '', /\[fileReservedTime\]/);
+  assert.equal(h.ctx.config.brokerPermission, 6, 'nothing applied when any key is refused');
+
+  // brokerPermission is read per request: read-only from now on, then writable again.
+  const ro = await h.call(RequestCode.UPDATE_BROKER_CONFIG, {}, Buffer.from('brokerPermission=4\n'));
+  assert.equal(ro.code, ResponseCode.SUCCESS, ro.remark);
+  assert.equal(h.ctx.config.brokerPermission, 4);
+  const bad = await h.call(RequestCode.UPDATE_BROKER_CONFIG, {}, Buffer.from('maxPullBytes=abc\n'));
+  assert.equal(bad.code, ResponseCode.SYSTEM_ERROR);
+  assert.equal((await h.call(RequestCode.UPDATE_BROKER_CONFIG, {}, Buffer.from('brokerPermission=6\n'))).code, ResponseCode.SUCCESS);
   assert.equal(h.ctx.config.brokerPermission, 6);
 
   const same = await h.call(RequestCode.UPDATE_BROKER_CONFIG, {}, Buffer.from('# comment\nbrokerPermission=6\nnoSuchKey=1\n'));

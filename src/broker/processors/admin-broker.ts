@@ -3,10 +3,11 @@
  * 4.9.8): GET_BROKER_RUNTIME_INFO (28), GET_BROKER_CONFIG (26) and
  * UPDATE_BROKER_CONFIG (25).
  *
- * OrbitMQ's broker and store configs are frozen at start, so
- * UPDATE_BROKER_CONFIG changes nothing: it accepts keys whose value is
- * unchanged (and, like Java, ignores unknown keys) and answers SYSTEM_ERROR
- * naming every key that would need a restart.
+ * UPDATE_BROKER_CONFIG applies, at run time and until the next start, the
+ * broker keys the request processors read on every request (RUNTIME_KEYS:
+ * permission, polling, pull size, trace flag, SQL92 switch, region). Like
+ * Java it ignores unknown keys; any other changed key is refused with
+ * SYSTEM_ERROR naming it (it needs a restart with a new config file).
  */
 import { decodeStoredMessage, getErrorMessage } from '../../common/index.js';
 import type { RemotingCommand } from '../../protocol/index.js';
@@ -144,15 +145,31 @@ export function handleUpdateBrokerConfig(ctx: BrokerContext, request: RemotingCo
   const current = allConfigs(ctx);
   const needRestart: string[] = [];
   const ignored: string[] = [];
+  const runtime: Record<string, string> = {};
   for (const [k, v] of props) {
     const cur = current.get(k);
     if (cur === undefined) ignored.push(k);
-    else if (String(cur) !== v.trim()) needRestart.push(k);
+    else if (String(cur) === v.trim()) continue;
+    else if (RUNTIME_KEYS.has(k)) runtime[k] = v.trim();
+    else needRestart.push(k);
   }
   if (ignored.length > 0) ctx.logger.warn('updateBrokerConfig ignored unknown keys', { keys: ignored });
   if (needRestart.length > 0) {
     return createResponseFor(request, ResponseCode.SYSTEM_ERROR,
-      `can not update [${needRestart.join(', ')}] at runtime: this broker applies its config only at start; change it and restart`);
+      `can not update [${needRestart.join(', ')}] at runtime: change it in the config file and restart`);
+  }
+  if (Object.keys(runtime).length > 0) {
+    try {
+      ctx.updateConfig(runtime);
+    } catch (err: unknown) {
+      return createResponseFor(request, ResponseCode.SYSTEM_ERROR, getErrorMessage(err));
+    }
+    ctx.logger.info('broker config updated at runtime', { keys: Object.keys(runtime) });
   }
   return success(request);
 }
+
+/** Broker keys read on every request, so a change applies at once. */
+const RUNTIME_KEYS = new Set([
+  'brokerPermission', 'longPollingEnable', 'shortPollingTimeMills', 'traceOn', 'maxPullBytes', 'enablePropertyFilter', 'regionId',
+]);
