@@ -227,7 +227,6 @@ export class BrokerController {
     }
     const addrs = namesrvAddrList(this.config.namesrvAddr);
     if (addrs.length === 0 || this.ctx === undefined) return [];
-    const ctx = this.ctx;
     this.registering = (async (): Promise<RegisterResult[]> => {
       let results: RegisterResult[];
       do {
