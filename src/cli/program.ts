@@ -4,6 +4,7 @@
  * bin layer supplies (it builds the CliContext, prints and exits).
  */
 import { Command } from 'commander';
+import { benchConsumer, benchProducer } from './bench.js';
 import { brokerConfigGet, brokerConfigSet, clusterHealth, clusterList } from './cluster.js';
 import { consumerConnections, groupCreate, groupList, groupProgress } from './group.js';
 import { messageGet, messageQuery, messageSend } from './message.js';
@@ -150,6 +151,21 @@ export function registerAdminCommands(program: Command, brokerCommand: Command, 
     .requiredOption('-t, --topic <topic>', 'topic')
     .requiredOption('--time <time>', 'epoch ms, ISO-8601, now (latest) or earliest')
     .option('--no-force', 'only move offsets backwards');
+  const bench = program.command('bench').description('load generators, like RocketMQ\'s benchmark programs');
+  leaf(bench, 'producer', 'send as fast as it can for --duration seconds, printing TPS and latency every second', run, (o) => (ctx, print) => benchProducer(ctx, {
+    topic: req(o, 'topic'), ...pick(o, ['size', 'threads', 'duration']), autoBatch: b(o, 'autoBatch') === true,
+  }, print, b(o, 'json') === true))
+    .requiredOption('-t, --topic <topic>', 'topic (must exist)')
+    .option('--size <bytes>', 'message body size (default 1024)')
+    .option('--threads <n>', 'sends in flight (default 64)')
+    .option('--duration <seconds>', 'how long to run (default 10)')
+    .option('--auto-batch', 'batch concurrent sends into one request');
+  leaf(bench, 'consumer', 'consume for --duration seconds, printing TPS and latency every second', run, (o) => (ctx, print) => benchConsumer(ctx, {
+    topic: req(o, 'topic'), ...pick(o, ['group', 'duration']),
+  }, print, b(o, 'json') === true))
+    .requiredOption('-t, --topic <topic>', 'topic (must exist)')
+    .option('-g, --group <group>', 'consumer group (default orbit-bench-consumer)')
+    .option('--duration <seconds>', 'how long to run (default 10)');
   const config = brokerCommand.command('config').description('read or change a running broker\'s configuration');
   leaf(config, 'get', 'print a broker\'s configuration (all keys, or the ones named)', run, (o, args) => (ctx) => brokerConfigGet(ctx, { broker: req(o, 'broker'), keys: args }))
     .requiredOption('-b, --broker <addr>', 'broker host:port')
