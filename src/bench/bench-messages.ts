@@ -7,6 +7,7 @@
  */
 import type { HostAddress, MessageInput } from '../common/index.js';
 import { LOOPBACK_HOST, MessageConst, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../common/index.js';
+export { seededRandom } from '../common/index.js';
 
 export const BENCH_TOPIC = 'OrbitBenchTopic';
 /** Queues per topic (a producer's defaultTopicQueueNums). */
@@ -65,14 +66,3 @@ export function makeKeyPrefix(random: () => number): string {
   return s;
 }
 
-/** A small deterministic PRNG (mulberry32) for body sizes. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

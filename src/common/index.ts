@@ -9,3 +9,4 @@ export * from './stored-message.js';
 export * from './message-id.js';
 export * from './int64.js';
 export * from './perm-name.js';
+export * from './random.js';

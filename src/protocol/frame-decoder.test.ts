@@ -7,18 +7,8 @@ import { decodeFramePayload, encodeFrame, encodeFrameParts } from './frame-codec
 import { SerializeType, createRequest, createResponse, type RemotingCommand } from './remoting-command.js';
 import { RequestCode } from './request-code.js';
 import { ResponseCode } from './response-code.js';
+import { seededRandom as rng } from '../common/index.js';
 
-/** Deterministic PRNG (mulberry32) so random splits are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fixture = (name: string): Buffer => {
   const text = readFileSync(new URL(`../../test/fixtures/remoting/${name}.hex`, import.meta.url), 'utf8');

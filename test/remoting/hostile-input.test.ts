@@ -6,18 +6,8 @@ import {
 } from '../../src/protocol/index.js';
 import type { RemotingServer } from '../../src/remoting/index.js';
 import { ECHO, newClient, rawConnect, startPinger, startServer, waitFor, within, type RawPeer } from './support.js';
+import { seededRandom as rng } from '../../src/common/index.js';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function prefix(length: number, word: number): Buffer {
   const b = Buffer.alloc(8);

@@ -7,18 +7,8 @@
 import {
   RequestCode, createRequest, encodeSendMessageRequestHeaderV2, type RemotingCommand,
 } from '../../src/protocol/index.js';
+export { seededRandom as rng } from '../../src/common/index.js';
 
-/** Deterministic PRNG (mulberry32), so a failing random case can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` seeded random bytes. */
 export function randomBytes(rand: () => number, n: number): Buffer {
