@@ -61,6 +61,7 @@ export interface RebalanceChange {
 export class RebalanceImpl {
   private readonly opts: RebalanceOptions;
   private readonly intervalMs: number;
+  private retryTimer: NodeJS.Timeout | undefined;
   /** key → queue, every queue this client currently owns. */
   private readonly owned = new Map<string, MessageQueue>();
   private timer: NodeJS.Timeout | undefined;
@@ -87,6 +88,8 @@ export class RebalanceImpl {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.again = false;
     await this.running;
   }
@@ -143,35 +146,52 @@ export class RebalanceImpl {
   /** One pass over every subscribed topic (Java RebalanceImpl.doRebalance). */
   private async doRebalance(): Promise<void> {
     const subs = this.opts.subscriptions();
+    let unsettled = false;
     for (const topic of subs.keys()) {
       if (this.stopped) return;
       try {
-        await this.rebalanceTopic(topic);
+        if (!(await this.rebalanceTopic(topic))) unsettled = true;
       } catch (err: unknown) {
+        unsettled = true;
         this.opts.logger?.warn('rebalance failed', { group: this.opts.group, topic, error: getErrorMessage(err) });
         this.opts.onError?.(err, topic);
       }
     }
+    // A topic without a route yet (e.g. the %RETRY% topic the broker creates
+    // on our first heartbeat) is tried again soon, not a whole interval later.
+    if (unsettled) this.retrySoon();
     // truncateMessageQueueNotMyTopic
     const gone = [...this.owned.values()].filter((mq) => !subs.has(mq.topic));
     if (gone.length > 0 && !this.stopped) await this.apply(gone[0]?.topic ?? '', [], gone);
   }
 
-  private async rebalanceTopic(topic: string): Promise<void> {
+  /** One-shot quick retry after an incomplete pass (unref'd; at most one pending). */
+  private retrySoon(): void {
+    if (this.stopped || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.requestRebalance();
+    }, Math.min(1000, this.intervalMs));
+    this.retryTimer.unref();
+  }
+
+  /** Rebalances one topic; false when its queues or members could not be learned yet. */
+  private async rebalanceTopic(topic: string): Promise<boolean> {
     const mqAll = await this.topicQueues(topic);
-    if (mqAll === undefined) return;
+    if (mqAll === undefined) return false;
     let mine: MessageQueue[];
     if (this.opts.messageModel === 'BROADCASTING') {
       mine = mqAll;
     } else {
       const cids = await this.consumerIds(topic);
-      if (cids === undefined) return;
+      if (cids === undefined) return false;
       mine = this.opts.allocateStrategy.allocate(this.opts.group, this.opts.instance.clientId, mqAll, cids);
     }
     const want = new Map(mine.map((mq) => [messageQueueKey(mq), mq]));
     const removed = [...this.owned.entries()].filter(([k, mq]) => mq.topic === topic && !want.has(k)).map(([, mq]) => mq);
     const added = [...want.entries()].filter(([k]) => !this.owned.has(k)).map(([, mq]) => mq);
     await this.apply(topic, added, removed);
+    return true;
   }
 
   private async apply(topic: string, added: MessageQueue[], removed: MessageQueue[]): Promise<void> {
