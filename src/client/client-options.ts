@@ -5,6 +5,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { InvalidArgumentError, noopLogger, systemClock, type Clock, type Logger } from '../common/index.js';
+import { SerializeType } from '../protocol/index.js';
 import { resolveRemotingClientConfig, type RemotingClientConfig } from '../remoting/index.js';
 
 /** What a user passes to `new Producer(...)` (and later consumers). */
@@ -102,7 +103,9 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     pollNameServerIntervalMs: checkMs('pollNameServerIntervalMs', o.pollNameServerIntervalMs ?? 30_000, 10),
     heartbeatBrokerIntervalMs: checkMs('heartbeatBrokerIntervalMs', o.heartbeatBrokerIntervalMs ?? 30_000, 10),
     logger: o.logger ?? noopLogger,
-    remoting: resolveRemotingClientConfig(o.remoting ?? {}),
+    // The binary ROCKETMQ header is cheaper to write and read than JSON; both
+    // OrbitMQ and Apache RocketMQ brokers answer in the serialisation asked in.
+    remoting: resolveRemotingClientConfig({ serializeType: SerializeType.ROCKETMQ, ...o.remoting }),
     clock: o.clock ?? systemClock,
   });
 }
