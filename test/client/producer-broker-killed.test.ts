@@ -1,7 +1,9 @@
 /**
- * A producer keeps sending when one of two brokers is killed with SIGKILL:
- * failed attempts are retried on the other broker and the slow/failing one is
- * avoided afterwards (latency fault tolerance).
+ * A cluster: two name servers and two broker processes (two broker sets), one
+ * topic spread over both. Both name servers route it to both brokers; a
+ * broker killed with SIGKILL drops out of both name servers' routes (its
+ * connections close), and a producer keeps sending: failed attempts are
+ * retried on the other broker and the failing one is avoided afterwards.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -30,8 +32,8 @@ async function startBrokerProcess(namesrv: string, name: string, dir: string): P
   return { child, addr };
 }
 
-test('a producer keeps sending when one of two brokers is killed with SIGKILL', async (t) => {
-  const cluster = await startCluster(t, { brokers: 0 });
+test('two name servers, two broker processes: a SIGKILLed broker leaves the routes and producers move on', async (t) => {
+  const cluster = await startCluster(t, { brokers: 0, namesrvs: 2 });
   const children: ChildProcess[] = [];
   t.after(() => {
     for (const c of children) c.kill('SIGKILL');
@@ -42,7 +44,16 @@ test('a producer keeps sending when one of two brokers is killed with SIGKILL', 
   const admin = new AdminClient({ namesrvAddr: cluster.namesrvAddr });
   cluster.track(() => admin.close());
   for (const addr of [a.addr, b.addr]) await admin.createTopic(addr, { topic: 'Survive', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
-  await waitFor(async () => (await admin.topicRoute('Survive').catch(() => undefined))?.brokerDatas.length === 2, { what: 'both brokers routed' });
+  const perNamesrv = cluster.namesrvAddr.split(';').map((addr) => new AdminClient({ namesrvAddr: addr }));
+  for (const a2 of perNamesrv) cluster.track(() => a2.close());
+  const routedBrokers = async (c: AdminClient): Promise<string[]> =>
+    ((await c.topicRoute('Survive').catch(() => undefined))?.brokerDatas ?? []).map((bd) => bd.brokerName).sort();
+  for (const c of perNamesrv) {
+    await waitFor(async () => (await routedBrokers(c)).length === 2, { what: 'both brokers routed by each name server' });
+    const route = await c.topicRoute('Survive');
+    assert.deepEqual(route.brokerDatas.map((bd) => bd.brokerAddrs.get(0)).sort(), [a.addr, b.addr].sort());
+    assert.ok(route.queueDatas.every((q) => q.writeQueueNums === 2 && q.readQueueNums === 2));
+  }
 
   const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, group: 'PG_kill', instanceName: `kill-${process.pid}`, sendTimeoutMs: 3000 });
   await producer.start();
@@ -54,6 +65,9 @@ test('a producer keeps sending when one of two brokers is killed with SIGKILL', 
   const exited = once(a.child, 'exit');
   a.child.kill('SIGKILL');
   await exited;
+  for (const c of perNamesrv) {
+    await waitFor(async () => (await routedBrokers(c)).join() === 'broker-b', { timeoutMs: 15_000, what: 'the killed broker to leave the routes' });
+  }
   const after: string[] = [];
   for (let i = 0; i < 40; i++) {
     const r = await producer.send({ topic: 'Survive', body: `after-${i}` });
