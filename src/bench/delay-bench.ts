@@ -3,8 +3,9 @@
  * One broker (in this process, fresh store, ASYNC_FLUSH) and the SDK
  * producer with 64 sends in flight over loopback, measured in one run:
  *   A. plain sends, nothing pending;
- *   B. plain sends with N pending timed messages (default 1,000,000, parked
- *      straight into the store so the backlog builds in seconds);
+ *   B. plain sends with N pending timed messages and N pending delay-level
+ *      messages (default N = 1,000,000 each, parked straight into the store
+ *      so the backlog builds in seconds);
  *   C. timed sends (1 h ahead) with the same backlog.
  * Reports B/A and C/A against the target of 0.8 (informational, exit 0).
  */
@@ -14,7 +15,8 @@ import { BrokerController } from '../broker/broker-controller.js';
 import { Producer } from '../client/index.js';
 import { NamesrvServer, resolveNamesrvConfig } from '../namesrv/index.js';
 import { encodeProperties } from '../common/index.js';
-import { resolveMessageStoreConfig } from '../store/index.js';
+import { SCHEDULE_TOPIC, resolveMessageStoreConfig } from '../store/index.js';
+import { toScheduleTopic } from '../broker/schedule-message-service.js';
 import { parseNumber } from './bench-args.js';
 import type { BenchCommand } from './bench-context.js';
 import { BenchOutput, perSecond, round } from './bench-output.js';
@@ -80,19 +82,24 @@ export const runDelayBench: BenchCommand = async (args, ctx) => {
     out.progress(`A: plain sends, ${seconds} s`);
     const a = await sendFor(producer, 'BenchPlain', body, seconds, window);
 
-    out.progress(`parking ${pending} timed messages`);
+    out.progress(`parking ${pending} timed messages and ${pending} delay-level messages`);
     const parkStart = performance.now();
     const host = b.storeHost;
     const due = Date.now() + 3_600_000;
     const batch: Promise<unknown>[] = [];
+    const base = { topic: 'BenchPlain', flag: 0, body: Buffer.alloc(64), sysFlag: 0, bornTimestamp: Date.now(), bornHost: host, storeHost: host, reconsumeTimes: 0, preparedTransactionOffset: 0 };
     for (let i = 0; i < pending; i++) {
-      const props = new Map([[ 'TIMER_DELIVER_MS', String(due + i) ]]);
-      const parked = b.timers.park({ topic: 'BenchPlain', queueId: i % 8, flag: 0, body: Buffer.alloc(64), properties: encodeProperties(props),
-        sysFlag: 0, bornTimestamp: Date.now(), bornHost: host, storeHost: host, reconsumeTimes: 0, preparedTransactionOffset: 0 }, props, due + i);
-      batch.push(b.store.putMessage(parked));
+      // An arbitrary delivery time an hour away …
+      const props = new Map([['TIMER_DELIVER_MS', String(due + i)]]);
+      batch.push(b.store.putMessage(b.timers.park({ ...base, queueId: i % 8, properties: encodeProperties(props) }, props, due + i)));
+      // … and the top delay level (2 h): parked in SCHEDULE_TOPIC_XXXX.
+      const level = new Map([['DELAY', String(b.schedule.maxLevel)]]);
+      batch.push(b.store.putMessage(toScheduleTopic({ ...base, queueId: i % 8, properties: encodeProperties(level) }, level, b.schedule.maxLevel, b.schedule.maxLevel)));
       if (batch.length >= 1024) await Promise.all(batch.splice(0));
     }
     await Promise.all(batch);
+    const levelPending = b.store.getMaxOffsetInQueue(SCHEDULE_TOPIC, b.schedule.maxLevel - 1);
+    out.progress(`${levelPending} delay-level messages pending`);
     const parkSeconds = (performance.now() - parkStart) / 1000;
     out.progress(`${b.timers.pending} pending after ${parkSeconds.toFixed(1)} s`);
 
@@ -103,7 +110,7 @@ export const runDelayBench: BenchCommand = async (args, ctx) => {
 
     const rate = (r: { msgs: number; seconds: number }): number => perSecond(r.msgs, r.seconds) ?? 0;
     for (const [name, r] of [['plain_empty', a], ['plain_with_pending', bRun], ['timed_with_pending', cRun]] as const) {
-      out.emit({ bench: 'delay', case: name, size, window, pending: name === 'plain_empty' ? 0 : b.timers.pending, msgs: r.msgs, seconds: round(r.seconds), msgs_per_s: round(rate(r), 1) });
+      out.emit({ bench: 'delay', case: name, size, window, pending: name === 'plain_empty' ? 0 : b.timers.pending + b.store.getMaxOffsetInQueue(SCHEDULE_TOPIC, b.schedule.maxLevel - 1), msgs: r.msgs, seconds: round(r.seconds), msgs_per_s: round(rate(r), 1) });
     }
     for (const [name, r] of [['plain_with_pending_vs_empty', bRun], ['timed_with_pending_vs_empty', cRun]] as const) {
       const value = rate(a) > 0 ? rate(r) / rate(a) : null;
