@@ -8,7 +8,8 @@ import { type DiskUsageProbe, diskUsageRatio, fixedDiskUsage, statfsDiskUsage } 
 void test('the real probe returns a sane ratio for the temp directory', () => {
   const r = statfsDiskUsage.usageRatio(tmpdir());
   assert.ok(Number.isFinite(r) && r >= 0 && r <= 1, `ratio ${r}`);
-  assert.equal(diskUsageRatio(tmpdir()), r);
+  // Other writers on the disk may move it a little between the two reads.
+  assert.ok(Math.abs(diskUsageRatio(tmpdir()) - r) < 0.01);
 });
 
 void test('a missing path is a StoreError', () => {
