@@ -11,13 +11,20 @@ import { destination, pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
 import type { LogFields, Logger } from '../common/index.js';
 
-function wrap(p: PinoLogger): Logger {
+/**
+ * Children are made from the root with the merged bindings, so a nested
+ * component (`{ component: 'store' }` under `{ component: 'broker' }`)
+ * replaces its parent's key instead of writing it twice (pino's own child()
+ * appends duplicate keys).
+ */
+function wrap(root: PinoLogger, bindings: LogFields = {}): Logger {
+  const p = Object.keys(bindings).length === 0 ? root : root.child(bindings);
   return {
     debug: (msg: string, fields?: LogFields) => p.debug(fields ?? {}, msg),
     info: (msg: string, fields?: LogFields) => p.info(fields ?? {}, msg),
     warn: (msg: string, fields?: LogFields) => p.warn(fields ?? {}, msg),
     error: (msg: string, fields?: LogFields) => p.error(fields ?? {}, msg),
-    child: (bindings: LogFields) => wrap(p.child(bindings)),
+    child: (more: LogFields) => wrap(root, { ...bindings, ...more }),
   };
 }
 

@@ -35,3 +35,14 @@ test('createLogger writes human or JSON lines to a file', (t) => {
   assert.equal(lines.length, 1);
   assert.equal((JSON.parse(lines[0] ?? '{}') as { msg: string }).msg, 'kept');
 });
+
+test('a nested component replaces its parent\'s instead of repeating the key', (t) => {
+  const file = join(tempDir(t), 'c.log');
+  createLogger({ level: 'info', format: 'json', file }).child({ component: 'broker', broker: 'a' }).child({ component: 'store' }).info('opened');
+  const line = readFileSync(file, 'utf8').trim();
+  assert.equal(line.match(/"component"/g)?.length, 1, line);
+  const o: unknown = JSON.parse(line);
+  assert.ok(typeof o === 'object' && o !== null && 'component' in o && 'broker' in o);
+  assert.equal(o.component, 'store');
+  assert.equal(o.broker, 'a');
+});
