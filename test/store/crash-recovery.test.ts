@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { checkRecord, decodeStoredMessage } from '../../src/common/index.js';
-import { MessageStore, resolveMessageStoreConfig } from '../../src/store/index.js';
+import { checkRecord, decodeStoredMessage, seededRandom } from '../../src/common/index.js';
+import { MessageStore } from '../../src/store/index.js';
+import { crashStoreConfig } from './fixtures/crash-store.js';
 import { STORE_HOST } from '../support/messages.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -48,29 +49,14 @@ async function runAndKill(dir: string, seed: number, killAfterMs: number): Promi
 
 void test(`SIGKILL under SYNC_FLUSH load loses no acknowledged append and serves no corrupt record (${TRIALS} trials)`, async (t) => {
   const dir = tempDir(t);
-  let seed = 12345;
-  const rand = (): number => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 4294967296;
-  };
+  const rand = seededRandom(12345);
   const all = new Map<string, Ack>();
   let truncations = 0;
   for (let trial = 0; trial < TRIALS; trial++) {
     const acks = await runAndKill(dir, trial + 1, 20 + Math.floor(rand() * 250));
     for (const a of acks) all.set(a.id, a);
 
-    const store = new MessageStore(
-      resolveMessageStoreConfig({
-        storePathRootDir: dir,
-        flushDiskType: 'SYNC_FLUSH',
-        mappedFileSizeCommitLog: 256 * 1024,
-        mappedFileSizeConsumeQueue: 20 * 500,
-        maxMessageSize: 16 * 1024,
-        maxHashSlotNum: 1000,
-        maxIndexNum: 20000,
-      }),
-      { storeHost: STORE_HOST },
-    );
+    const store = new MessageStore(crashStoreConfig(dir), { storeHost: STORE_HOST });
     const report = await store.open();
     assert.equal(report.cleanShutdown, false, 'a killed store starts unclean');
     if (report.truncated !== undefined) truncations++;
