@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Consumer, Producer as OnsProducer } from 'ali-ons';
+import { Consumer } from 'ali-ons';
 import { Producer } from '../../src/index.js';
+import { onsOptions, trackOnsInnerProducer } from '../support/ali-ons.js';
 import { startCluster, waitFor } from '../support/cluster.js';
 import { unique } from './helpers.js';
 
-const silent = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined, debug: (): void => undefined };
 
 interface Got {
   body: Buffer;
@@ -22,21 +22,12 @@ interface Got {
 
 test('ali-ons receives what the SDK sends, keys, tags and properties intact', { timeout: 120_000 }, async (t) => {
   const cluster = await startCluster(t);
-  // ali-ons' process-wide inner producer must stop before the servers.
-  cluster.track(async () => {
-    const inner = (OnsProducer as unknown as { defaultProducer?: OnsProducer }).defaultProducer;
-    await inner?.close();
-  });
+  trackOnsInnerProducer(cluster);
   const topic = unique('T_interop');
   await cluster.createTopic(topic, 4);
   const got: Got[] = [];
   const c = new Consumer({
-    httpclient: {},
-    accessKeyId: 'test',
-    accessKeySecret: 'test',
-    nameSrv: cluster.namesrvAddr.split(';'),
-    instanceName: unique('ons'),
-    logger: silent,
+    ...onsOptions(cluster, unique('ons')),
     consumerGroup: unique('CG_interop'),
     persistConsumerOffsetInterval: 200,
     rebalanceInterval: 300,

@@ -7,34 +7,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Message, Producer as OnsProducer } from 'ali-ons';
 import { userProperties, type MessageExt } from '../../src/index.js';
+import { ONS_FAST_TIMERS, onsOptions, trackOnsInnerProducer } from '../support/ali-ons.js';
 import { startCluster, waitFor } from '../support/cluster.js';
 import { unique } from './helpers.js';
 import { newConsumer } from './fixtures/push-support.js';
 
-/** ali-ons' scheduled tasks sleep a whole interval before they notice close(); keep the intervals short. */
-const onsTimers: Record<string, number> = {
-  pollNameServerInteval: 500, heartbeatBrokerInterval: 500, persistConsumerOffsetInterval: 500, rebalanceInterval: 500,
-};
-const silent = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined, debug: (): void => undefined };
 
 test('the PushConsumer receives what ali-ons sends, keys, tags and properties intact', { timeout: 120_000 }, async (t) => {
   const cluster = await startCluster(t);
-  // ali-ons' process-wide inner producer must stop before the servers.
-  cluster.track(async () => {
-    const inner = (OnsProducer as unknown as { defaultProducer?: OnsProducer }).defaultProducer;
-    await inner?.close();
-  });
+  trackOnsInnerProducer(cluster);
   const topic = unique('T_onsin');
   await cluster.createTopic(topic, 4);
   const producer = new OnsProducer({
-    httpclient: {},
-    accessKeyId: 'test',
-    accessKeySecret: 'test',
-    nameSrv: cluster.namesrvAddr.split(';'),
-    instanceName: unique('ons'),
-    logger: silent,
+    ...onsOptions(cluster, unique('ons')),
     producerGroup: unique('PG_ons'),
-    ...onsTimers,
+    ...ONS_FAST_TIMERS,
   });
   await producer.ready();
   cluster.track(() => producer.close());

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Consumer, Message, Producer } from 'ali-ons';
 import type { ClientOptions } from 'ali-ons';
+import { onsOptions, trackOnsInnerProducer } from '../support/ali-ons.js';
 import { startCluster, waitFor } from '../support/cluster.js';
 import type { TestCluster } from '../support/cluster.js';
 
-const silent = { info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined, debug: (): void => undefined };
 let instance = 0;
 let cluster: TestCluster;
 
@@ -21,15 +21,7 @@ interface Hook {
 }
 
 function options(): ClientOptions {
-  return {
-    // ali-ons asserts an httpclient even with nameSrv; it only uses it for Aliyun address lookups.
-    httpclient: {},
-    accessKeyId: 'test',
-    accessKeySecret: 'test',
-    nameSrv: cluster.namesrvAddr.split(';'),
-    instanceName: `orbit-test-${process.pid}-${instance++}`,
-    logger: silent,
-  };
+  return onsOptions(cluster, `orbit-test-${process.pid}-${instance++}`);
 }
 
 async function producer(t: Hook, group: string): Promise<Producer> {
@@ -88,11 +80,7 @@ describe('ali-ons against OrbitMQ', { timeout: 180_000 }, () => {
   });
   before(async () => {
     cluster = await startCluster({ after: (fn) => void teardown.push(fn) });
-    // ali-ons' process-wide inner producer (MQProducer.getDefaultProducer) must stop before the servers.
-    cluster.track(async () => {
-      const inner = (Producer as unknown as { defaultProducer?: Producer }).defaultProducer;
-      await inner?.close();
-    });
+    trackOnsInnerProducer(cluster);
   });
 
   test('produces and consumes across several queues, keys and properties intact', async (t) => {
