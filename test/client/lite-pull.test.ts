@@ -3,7 +3,6 @@
  * one broker for the file; unique topics and groups per test).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import {
   AbortError, ClientStateError, InvalidArgumentError, LitePullConsumer, Producer,
   type LitePullConsumerOptions, type MessageExt, type MessageQueue,
 } from '../../src/index.js';
+import { runChildToExit } from '../support/child-exit.js';
 import { startCluster, waitFor, type TestCluster } from '../support/cluster.js';
 import { unique } from './helpers.js';
 
@@ -289,25 +289,9 @@ describe('LitePullConsumer', () => {
       await c.shutdown();
       process.stdout.write(JSON.stringify({ n, resources: process.getActiveResourcesInfo() }) + '\\n');
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, cluster.namesrvAddr, topic], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exit = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve(-1);
-      }, 30_000);
-      child.on('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
-    assert.equal(exit, 0, `child did not exit cleanly (code ${String(exit)}): ${err}`);
-    const report = JSON.parse(out.trim().split('\n').pop() ?? '') as { n: number; resources: string[] };
+    const { code: exit, stderr, report: raw } = await runChildToExit(['--import', 'tsx', '--input-type=module', '-e', code, cluster.namesrvAddr, topic]);
+    assert.equal(exit, 0, `child did not exit cleanly (code ${String(exit)}): ${stderr}`);
+    const report = raw as { n: number; resources: string[] };
     assert.equal(report.n, 4);
     assert.ok(!report.resources.includes('Timeout'), `timers left: ${report.resources.join(',')}`);
     assert.ok(!report.resources.includes('TCPSocketWrap'), `sockets left: ${report.resources.join(',')}`);
