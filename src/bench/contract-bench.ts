@@ -17,7 +17,9 @@ import type { ContractResult, Scenario } from './contract-scenarios.js';
 import { runScenario } from './contract-scenarios.js';
 
 export const CONTRACT_USAGE = `usage: bench contract --scenario publish|e2e|drain[,..]|all [--variant async,sync] [--msgs 200000]
-                      [--size 1024] [--window 64] [--rate 5000] [--seconds 10]
+                      [--size 1024] [--window 64] [--rate 5000] [--seconds 10] [--profile DIR]
+  --profile DIR: the server runs with --cpu-prof and leaves its .cpuprofile in DIR
+  (profile the client with: node --cpu-prof dist/bench/main.js contract ...).
   BENCH_MAX_SECONDS limits each phase (default 120).`;
 
 const SCENARIOS: readonly Scenario[] = ['publish', 'e2e', 'drain'];
@@ -31,14 +33,16 @@ interface Server {
 }
 
 /** Starts `orbit start` in a child process and waits for its ready line. */
-async function startServer(ctx: BenchContext, variant: Variant, maxSeconds: number): Promise<Server> {
+async function startServer(ctx: BenchContext, variant: Variant, maxSeconds: number, profileDir: string | undefined): Promise<Server> {
   const dataDir = ctx.temp.create(`contract-${variant}-`);
   // The built server (what `npm start` runs) when there is one; else the sources through tsx.
   const built = join(ctx.repoRoot, 'dist', 'bin', 'orbit.js');
   const entry = existsSync(built) ? [built] : [...ctx.self.execArgv, new URL('../bin/orbit.ts', import.meta.url).pathname];
+  // --profile: the server writes a V8 CPU profile (.cpuprofile) there when it stops.
+  const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const child = spawn(
     ctx.self.execPath,
-    [...entry, 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', variant, '--log-level', 'warn'],
+    [...profile, ...entry, 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', variant, '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const pid = child.pid ?? -1;
@@ -93,6 +97,7 @@ export const runContractBench: BenchCommand = async (args, ctx) => {
       rate: { type: 'string', default: '5000' },
       seconds: { type: 'string', default: '10' },
       'max-seconds': { type: 'string' },
+      profile: { type: 'string' },
     },
     strict: true,
   });
@@ -120,7 +125,7 @@ export const runContractBench: BenchCommand = async (args, ctx) => {
       let line: ContractResult;
       const removeHook = ctx.atExit(() => server?.child.kill('SIGKILL'));
       try {
-        server = await startServer(ctx, variant, maxSeconds);
+        server = await startServer(ctx, variant, maxSeconds, values.profile);
         ctx.writeStderr(`[bench] orbitmq/${variant} ${scenario}: server pid ${server.pid} on ${server.namesrv}\n`);
         line = await runScenario(scenario, { ...params, namesrv: server.namesrv, serverPid: server.pid, flush: VARIANTS[variant], variant, log: (m) => ctx.writeStderr(`[bench] ${m}\n`) });
       } catch (err: unknown) {
