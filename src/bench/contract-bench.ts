@@ -14,10 +14,12 @@ import { parseArgs } from 'node:util';
 import { parseNumber } from './bench-args.js';
 import type { BenchCommand, BenchContext } from './bench-context.js';
 import type { ContractResult, Scenario } from './contract-scenarios.js';
-import { runScenario } from './contract-scenarios.js';
+import { createBenchTopic, runScenario } from './contract-scenarios.js';
 
 export const CONTRACT_USAGE = `usage: bench contract --scenario publish|e2e|drain[,..]|all [--variant async,sync] [--msgs 200000]
-                      [--size 1024] [--window 64] [--rate 5000] [--seconds 10] [--profile DIR]
+                      [--size 1024] [--window 64] [--rate 5000] [--seconds 10] [--warmup 3] [--profile DIR]
+  --warmup S: before each measured run, S seconds of untimed load on another topic from separate
+  processes, so the fresh server is as warm as the long-running peers (0: measure it cold).
   --profile DIR: the server runs with --cpu-prof and leaves its .cpuprofile in DIR
   (profile the client with: node --cpu-prof dist/bench/main.js contract ...).
   BENCH_MAX_SECONDS limits each phase (default 120).`;
@@ -33,11 +35,15 @@ interface Server {
 }
 
 /** Starts `orbit start` in a child process and waits for its ready line. */
+/** node arguments that run the `orbit` binary: the built one (what `npm start` runs) when there is one, else the sources through tsx. */
+function orbitEntry(ctx: BenchContext): string[] {
+  const built = join(ctx.repoRoot, 'dist', 'bin', 'orbit.js');
+  return existsSync(built) ? [built] : [...ctx.self.execArgv, new URL('../bin/orbit.ts', import.meta.url).pathname];
+}
+
 async function startServer(ctx: BenchContext, variant: Variant, maxSeconds: number, profileDir: string | undefined): Promise<Server> {
   const dataDir = ctx.temp.create(`contract-${variant}-`);
-  // The built server (what `npm start` runs) when there is one; else the sources through tsx.
-  const built = join(ctx.repoRoot, 'dist', 'bin', 'orbit.js');
-  const entry = existsSync(built) ? [built] : [...ctx.self.execArgv, new URL('../bin/orbit.ts', import.meta.url).pathname];
+  const entry = orbitEntry(ctx);
   // --profile: the server writes a V8 CPU profile (.cpuprofile) there when it stops.
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const child = spawn(
@@ -66,6 +72,37 @@ async function startServer(ctx: BenchContext, variant: Variant, maxSeconds: numb
     });
   });
   return { child, namesrv: await ready, pid };
+}
+
+/**
+ * Puts a fresh server in the state of one that has been serving for a while
+ * (the peers in compare.sh are long-running brokers started once for all
+ * runs): `seconds` of untimed load on a topic of its own, from separate
+ * `orbit bench` processes (single sends, batched sends, a push consumer), so
+ * the measuring client stays as cold as the peers' clients. Best effort and
+ * bounded: a child still running after `seconds` + 10 s is killed.
+ */
+async function primeServer(ctx: BenchContext, server: Server, seconds: number): Promise<void> {
+  const topic = `bench_warmup_${process.pid}`;
+  await createBenchTopic(server.namesrv, topic);
+  const common = ['-n', server.namesrv, '-t', topic, '--duration', String(seconds), '--json'];
+  const runs = [
+    ['bench', 'consumer', ...common, '-g', `${topic}_c`],
+    ['bench', 'producer', ...common, '--threads', '8'],
+    ['bench', 'producer', ...common, '--threads', '64', '--auto-batch'],
+  ].map(async (args) => {
+    const child = spawn(ctx.self.execPath, [...orbitEntry(ctx), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderr = `${stderr}${d}`.slice(-2000);
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const force = setTimeout(() => child.kill('SIGKILL'), (seconds + 10) * 1000);
+    const { code, signal } = await exited;
+    clearTimeout(force);
+    if (code !== 0) throw new Error(`priming \`orbit ${args.slice(0, 2).join(' ')}\` failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim()}`);
+  });
+  await Promise.all(runs);
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -98,6 +135,7 @@ export const runContractBench: BenchCommand = async (args, ctx) => {
       seconds: { type: 'string', default: '10' },
       'max-seconds': { type: 'string' },
       profile: { type: 'string' },
+      warmup: { type: 'string', default: '3' },
     },
     strict: true,
   });
@@ -118,6 +156,7 @@ export const runContractBench: BenchCommand = async (args, ctx) => {
     seconds: parseNumber('--seconds', values.seconds, { min: 0.1 }),
     maxSeconds,
   };
+  const warmup = parseNumber('--warmup', values.warmup, { min: 0, integer: true });
   for (const variant of variants) {
     for (const scenario of scenarios) {
       // A fresh server (and data folder) per result, as the contract asks.
@@ -127,7 +166,12 @@ export const runContractBench: BenchCommand = async (args, ctx) => {
       try {
         server = await startServer(ctx, variant, maxSeconds, values.profile);
         ctx.writeStderr(`[bench] orbitmq/${variant} ${scenario}: server pid ${server.pid} on ${server.namesrv}\n`);
+        if (warmup > 0) {
+          ctx.writeStderr(`[bench] priming the server: ${warmup} s of untimed load on another topic\n`);
+          await primeServer(ctx, server, warmup);
+        }
         line = await runScenario(scenario, { ...params, namesrv: server.namesrv, serverPid: server.pid, flush: VARIANTS[variant], variant, log: (m) => ctx.writeStderr(`[bench] ${m}\n`) });
+        if (warmup > 0 && line.notes !== null) line.notes += `; server primed by ${warmup} s of untimed load on another topic (separate processes)`;
       } catch (err: unknown) {
         line = errorLine(variant, scenario, err);
       } finally {

@@ -70,8 +70,9 @@ function ackNote(flush: string): string {
     : 'ASYNC_FLUSH: send acknowledged after the write to the page cache, fdatasync every 500 ms';
 }
 
-async function createTopic(p: ScenarioParams, topic: string): Promise<void> {
-  const admin = new AdminClient({ namesrvAddr: p.namesrv });
+/** Creates `topic` with 8 queues on every master and waits until the name server routes it. */
+export async function createBenchTopic(namesrv: string, topic: string): Promise<void> {
+  const admin = new AdminClient({ namesrvAddr: namesrv });
   try {
     const ci = await admin.clusterInfo();
     const masters = [...ci.brokers.values()].map((b) => b.addrs.get(0)).filter((a): a is string => a !== undefined);
@@ -124,7 +125,7 @@ function percentile(sorted: Float64Array, q: number): number | null {
 export async function runScenario(scenario: Scenario, p: ScenarioParams): Promise<ContractResult> {
   const topic = `bench_${scenario}_${process.pid}_${Date.now()}`;
   const group = `bench_${scenario}_${process.pid}`;
-  await createTopic(p, topic);
+  await createBenchTopic(p.namesrv, topic);
   const producer = new Producer({ namesrvAddr: p.namesrv, group: `${group}_p`, instanceName: `bench-p-${process.pid}`, autoBatch: true });
   await producer.start();
   const base = { system: 'orbitmq' as const, variant: p.variant, scenario, p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null };
