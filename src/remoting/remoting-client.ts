@@ -1,17 +1,14 @@
 import { connect, type Socket } from 'node:net';
 import {
-  ConnectionError, InvalidArgumentError, OrbitError, TimeoutError, getErrorMessage, type Logger,
+  ConnectionError, InvalidArgumentError, OrbitError, TimeoutError, getErrorMessage,
 } from '../common/index.js';
 import type { RemotingCommand } from '../protocol/index.js';
 import type { RemotingClientConfig } from './config.js';
-import type { ChannelEventListener, RemotingChannel, RequestProcessor } from './remoting-channel.js';
-import { ProcessorTable } from './processor-table.js';
+import type { RemotingChannel } from './remoting-channel.js';
 import { RemotingConnection } from './remoting-connection.js';
+import { RemotingEndpoint, type RemotingEndpointDeps } from './remoting-endpoint.js';
 
-export interface RemotingClientDeps {
-  readonly logger: Logger;
-  readonly channelEventListener?: ChannelEventListener;
-}
+export type RemotingClientDeps = RemotingEndpointDeps;
 
 interface Entry {
   conn: RemotingConnection | undefined;
@@ -25,10 +22,7 @@ interface Entry {
  * (CHECK_TRANSACTION_STATE, NOTIFY_CONSUMER_IDS_CHANGED, ...) go to the
  * registered processors.
  */
-export class RemotingClient {
-  private readonly logger: Logger;
-  private readonly listener: ChannelEventListener | undefined;
-  private readonly processors: ProcessorTable;
+export class RemotingClient extends RemotingEndpoint {
   private readonly entries = new Map<string, Entry>();
   private readonly sockets = new Set<RemotingConnection>();
   private readonly connecting = new Set<Socket>();
@@ -36,18 +30,7 @@ export class RemotingClient {
   private nextId = 1;
 
   constructor(private readonly config: Readonly<RemotingClientConfig>, deps: RemotingClientDeps) {
-    this.logger = deps.logger.child({ component: 'remoting.client' });
-    this.listener = deps.channelEventListener;
-    this.processors = new ProcessorTable(this.logger);
-  }
-
-  /** Handler for server-initiated requests with this code. */
-  registerProcessor(code: number, processor: RequestProcessor): void {
-    this.processors.register(code, processor);
-  }
-
-  registerDefaultProcessor(processor: RequestProcessor): void {
-    this.processors.setDefault(processor);
+    super('remoting.client', deps);
   }
 
   /**

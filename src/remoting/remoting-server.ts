@@ -1,15 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { OrbitError, getErrorMessage, type Logger } from '../common/index.js';
+import { OrbitError, getErrorMessage } from '../common/index.js';
 import type { RemotingCommand } from '../protocol/index.js';
 import type { RemotingServerConfig } from './config.js';
-import type { ChannelEventListener, RemotingChannel, RequestProcessor } from './remoting-channel.js';
-import { ProcessorTable } from './processor-table.js';
+import type { RemotingChannel } from './remoting-channel.js';
 import { RemotingConnection } from './remoting-connection.js';
+import { RemotingEndpoint, type RemotingEndpointDeps } from './remoting-endpoint.js';
 
-export interface RemotingServerDeps {
-  readonly logger: Logger;
-  readonly channelEventListener?: ChannelEventListener;
-}
+export type RemotingServerDeps = RemotingEndpointDeps;
 
 export interface CloseOptions {
   /** How long to wait for in-flight processors before destroying connections. */
@@ -23,10 +20,7 @@ type State = 'new' | 'starting' | 'running' | 'closing' | 'closed';
  * request code, responses in the request's serialisation. Malformed input
  * closes only the offending connection.
  */
-export class RemotingServer {
-  private readonly logger: Logger;
-  private readonly listener: ChannelEventListener | undefined;
-  private readonly processors: ProcessorTable;
+export class RemotingServer extends RemotingEndpoint {
   private readonly connections = new Set<RemotingConnection>();
   private server: Server | undefined;
   private state: State = 'new';
@@ -35,17 +29,7 @@ export class RemotingServer {
   private nextChannelId = 1;
 
   constructor(private readonly config: Readonly<RemotingServerConfig>, deps: RemotingServerDeps) {
-    this.logger = deps.logger.child({ component: 'remoting.server' });
-    this.listener = deps.channelEventListener;
-    this.processors = new ProcessorTable(this.logger);
-  }
-
-  registerProcessor(code: number, processor: RequestProcessor): void {
-    this.processors.register(code, processor);
-  }
-
-  registerDefaultProcessor(processor: RequestProcessor): void {
-    this.processors.setDefault(processor);
+    super('remoting.server', deps);
   }
 
   async start(): Promise<void> {
