@@ -41,6 +41,39 @@ export interface MessageInput {
   readonly preparedTransactionOffset: number;
 }
 
+/**
+ * A batch whose messages share topic, queue, sys flag, born time and hosts
+ * (SEND_BATCH_MESSAGE), with bodies and property strings left as byte ranges
+ * of one buffer (the request body), so they are copied into records without
+ * being decoded (CommitLog.MessageExtBatchEncoder). Message i is described by
+ * `layout[i * BATCH_LAYOUT_STRIDE + k]`, k in BatchLayout.
+ */
+export interface MessageBatchInput {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly bornHost: HostAddress;
+  readonly storeHost: HostAddress;
+  readonly reconsumeTimes: number;
+  readonly data: Buffer;
+  readonly layout: Int32Array;
+  readonly count: number;
+  /** Property bytes appended after a message's own (BatchLayout.SUFFIX indexes this; -1: none). */
+  readonly suffixes: readonly Uint8Array[];
+}
+
+/** Fields of one message in MessageBatchInput.layout. */
+export const BatchLayout = {
+  FLAG: 0,
+  BODY_START: 1,
+  BODY_LENGTH: 2,
+  PROPERTIES_START: 3,
+  PROPERTIES_LENGTH: 4,
+  SUFFIX: 5,
+} as const;
+export const BATCH_LAYOUT_STRIDE = 6;
+
 /** A decoded record (MessageExt). */
 export interface StoredMessage {
   readonly storeSize: number;
@@ -94,8 +127,18 @@ export function bodyCrc32(body: Uint8Array): number {
 }
 
 function writeHost(buf: Buffer, pos: number, host: HostAddress): number {
-  buf.set(host.address, pos);
-  pos += host.address.length;
+  const a = host.address;
+  if (a.length === 4) {
+    // Four stores beat a native set() call for an IPv4 address.
+    buf[pos] = a[0] ?? 0;
+    buf[pos + 1] = a[1] ?? 0;
+    buf[pos + 2] = a[2] ?? 0;
+    buf[pos + 3] = a[3] ?? 0;
+    pos += 4;
+  } else {
+    buf.set(a, pos);
+    pos += a.length;
+  }
   buf.writeInt32BE(host.port, pos);
   return pos + 4;
 }
@@ -130,6 +173,77 @@ export function encodeParts(msg: MessageInput, topicBytes?: Buffer): EncodedPart
 }
 
 /**
+ * Writes everything of a record before its BODY field at `pos`; returns the
+ * position of the BODY length field. `sysFlag` must carry the host-width bits
+ * (withHostFlags).
+ */
+export function writeRecordHead(
+  buf: Buffer,
+  pos: number,
+  length: number,
+  bodyCrc: number,
+  queueId: number,
+  flag: number,
+  queueOffset: number,
+  physicalOffset: number,
+  sysFlag: number,
+  bornTimestamp: number,
+  bornHost: HostAddress,
+  storeTimestamp: number,
+  storeHost: HostAddress,
+  reconsumeTimes: number,
+  preparedTransactionOffset: number,
+): number {
+  buf.writeInt32BE(length, pos);
+  buf.writeInt32BE(MESSAGE_MAGIC_CODE, pos + 4);
+  buf.writeInt32BE(bodyCrc, pos + 8);
+  buf.writeInt32BE(queueId, pos + 12);
+  buf.writeInt32BE(flag, pos + 16);
+  writeInt64BE(buf, queueOffset, pos + 20);
+  writeInt64BE(buf, physicalOffset, pos + 28);
+  buf.writeInt32BE(sysFlag, pos + 36);
+  writeInt64BE(buf, bornTimestamp, pos + 40);
+  let p = writeHost(buf, pos + 48, bornHost);
+  writeInt64BE(buf, storeTimestamp, p);
+  p = writeHost(buf, p + 8, storeHost);
+  buf.writeInt32BE(reconsumeTimes, p);
+  writeInt64BE(buf, preparedTransactionOffset, p + 4);
+  return p + 12;
+}
+
+const PROPERTY_SEPARATOR_BYTE = 2;
+const NAME_VALUE_SEPARATOR_BYTE = 1;
+
+/**
+ * findProperty over the UTF-8 bytes buf[start, end) of a property string:
+ * the start of the value of the first `name` (ASCII bytes) found at the start
+ * of a pair, or -1 when absent or (as findProperty) when that value is empty.
+ * The value ends at propertyValueEnd.
+ */
+export function findPropertyValue(buf: Uint8Array, start: number, end: number, name: Uint8Array): number {
+  const n = name.length;
+  let s = start;
+  while (s < end) {
+    let match = s + n < end && buf[s + n] === NAME_VALUE_SEPARATOR_BYTE;
+    for (let k = 0; match && k < n; k++) if (buf[s + k] !== name[k]) match = false;
+    if (match) {
+      const v = s + n + 1;
+      return v < end && buf[v] !== PROPERTY_SEPARATOR_BYTE ? v : -1;
+    }
+    while (s < end && buf[s] !== PROPERTY_SEPARATOR_BYTE) s++;
+    s++;
+  }
+  return -1;
+}
+
+/** End (exclusive) of the property value starting at `from` in buf[.., end). */
+export function propertyValueEnd(buf: Uint8Array, from: number, end: number): number {
+  let e = from;
+  while (e < end && buf[e] !== PROPERTY_SEPARATOR_BYTE) e++;
+  return e;
+}
+
+/**
  * Writes a record at `pos` (which must have `parts.length` bytes of room);
  * returns the position after it.
  */
@@ -142,21 +256,10 @@ export function writeStoredMessage(
   physicalOffset: number,
   storeTimestamp: number,
 ): number {
-  buf.writeInt32BE(parts.length, pos);
-  buf.writeInt32BE(MESSAGE_MAGIC_CODE, pos + 4);
-  buf.writeInt32BE(parts.bodyCrc, pos + 8);
-  buf.writeInt32BE(msg.queueId, pos + 12);
-  buf.writeInt32BE(msg.flag, pos + 16);
-  writeInt64BE(buf, queueOffset, pos + 20);
-  writeInt64BE(buf, physicalOffset, pos + 28);
-  buf.writeInt32BE(parts.sysFlag, pos + 36);
-  writeInt64BE(buf, msg.bornTimestamp, pos + 40);
-  let p = writeHost(buf, pos + 48, msg.bornHost);
-  writeInt64BE(buf, storeTimestamp, p);
-  p = writeHost(buf, p + 8, msg.storeHost);
-  buf.writeInt32BE(msg.reconsumeTimes, p);
-  writeInt64BE(buf, msg.preparedTransactionOffset, p + 4);
-  p += 12;
+  let p = writeRecordHead(
+    buf, pos, parts.length, parts.bodyCrc, msg.queueId, msg.flag, queueOffset, physicalOffset, parts.sysFlag,
+    msg.bornTimestamp, msg.bornHost, storeTimestamp, msg.storeHost, msg.reconsumeTimes, msg.preparedTransactionOffset,
+  );
   buf.writeInt32BE(msg.body.length, p);
   buf.set(msg.body, p + 4);
   p += 4 + msg.body.length;

@@ -3,7 +3,7 @@
  * message-format.md §6): per message TOTALSIZE, MAGICCODE (0), BODYCRC (0),
  * FLAG, BODY (int32 + bytes), PROPERTIES (int16 + bytes).
  */
-import { InvalidArgumentError } from '../common/index.js';
+import { BATCH_LAYOUT_STRIDE, BatchLayout, InvalidArgumentError } from '../common/index.js';
 
 export interface BatchItem {
   readonly flag: number;
@@ -30,6 +30,38 @@ export function decodeBatchBody(buf: Buffer, maxItems = 100_000): BatchItem[] {
     p += total;
   }
   return items;
+}
+
+/**
+ * The batch body as a store layout (MessageBatchInput.layout): per message
+ * flag, body and property byte ranges of `buf`, suffix -1; nothing is copied
+ * or decoded. Throws InvalidArgumentError as decodeBatchBody does.
+ */
+export function scanBatchBody(buf: Buffer, maxItems = 100_000): Int32Array {
+  let count = 0;
+  for (let p = 0; p < buf.length; count++) {
+    if (count >= maxItems) throw new InvalidArgumentError('too many messages in one batch');
+    if (p + 20 > buf.length) throw new InvalidArgumentError('truncated batch message header');
+    const total = buf.readInt32BE(p);
+    if (total < 22 || p + total > buf.length) throw new InvalidArgumentError(`bad batch message size ${total}`);
+    p += total;
+  }
+  const layout = new Int32Array(count * BATCH_LAYOUT_STRIDE);
+  for (let i = 0, p = 0, o = 0; i < count; i++, o += BATCH_LAYOUT_STRIDE) {
+    const total = buf.readInt32BE(p);
+    const bodyLen = buf.readInt32BE(p + 16);
+    if (bodyLen < 0 || 20 + bodyLen + 2 > total) throw new InvalidArgumentError('bad batch message body length');
+    const propsLen = buf.readInt16BE(p + 20 + bodyLen);
+    if (propsLen < 0 || 22 + bodyLen + propsLen !== total) throw new InvalidArgumentError('bad batch message properties length');
+    layout[o + BatchLayout.FLAG] = buf.readInt32BE(p + 12);
+    layout[o + BatchLayout.BODY_START] = p + 20;
+    layout[o + BatchLayout.BODY_LENGTH] = bodyLen;
+    layout[o + BatchLayout.PROPERTIES_START] = p + 22 + bodyLen;
+    layout[o + BatchLayout.PROPERTIES_LENGTH] = propsLen;
+    layout[o + BatchLayout.SUFFIX] = -1;
+    p += total;
+  }
+  return layout;
 }
 
 /** Encodes a batch body into one buffer (the producer's SEND_BATCH_MESSAGE). */

@@ -15,22 +15,30 @@
  * Offsets are plain byte offsets in the log, so a replica that appends the
  * same bytes at the same offsets holds a byte-identical log.
  */
-import type { Clock, HostAddress, Logger, MessageInput } from '../common/index.js';
+import type { Clock, EncodedParts, HostAddress, Logger, MessageBatchInput, MessageInput } from '../common/index.js';
 import {
+  BATCH_LAYOUT_STRIDE,
+  BatchLayout,
   OffsetMessageIdEncoder,
   StoreError,
+  bodyCrc32,
   encodeParts,
   errnoCode,
   getErrorMessage,
+  storedMessageLength,
+  withHostFlags,
   writeBlankRecord,
+  writeRecordHead,
   writeStoredMessage,
 } from '../common/index.js';
 import type { DispatchRequest } from './dispatch-request.js';
-import { dispatchInfo, isConsumable, tagsCodeFor } from './dispatch-info.js';
+import { dispatchInfoOfBytes, isConsumable, tagsCodeFor } from './dispatch-info.js';
 import type { AppendMessageResult, PutMessageResult } from './put-message-result.js';
 import { PutMessageStatus } from './put-message-result.js';
 import { SegmentQueue } from './segment-queue.js';
 import type { FlushDiskType } from './store-config.js';
+
+const CLOSED: PutMessageResult = { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the message store is closed' };
 
 /** Bytes that must stay free at a segment's end for the BLANK record. */
 const END_FILE_MIN_BLANK_LENGTH = 8;
@@ -171,19 +179,17 @@ export class CommitLog {
    * queue, consecutive queue offsets). The result covers all of them.
    */
   appendAll(msgs: readonly MessageInput[], opts: AppendOptions = {}): Promise<PutMessageResult> {
-    if (this.closed) return Promise.resolve({ status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the message store is closed' });
-    const parts = msgs.map((m) => encodeParts(m, this.topicBytesOf(m.topic)));
+    if (this.closed) return Promise.resolve(CLOSED);
+    const parts: EncodedParts[] = [];
     let total = 0;
-    for (const p of parts) total += p.length;
-    if (total + END_FILE_MIN_BLANK_LENGTH > this.config.segmentSize || total > this.staging.length) {
-      return Promise.resolve({ status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `message of ${total} bytes does not fit a commit-log segment` });
+    for (const m of msgs) {
+      const p = encodeParts(m, this.topicBytesOf(m.topic));
+      parts.push(p);
+      total += p.length;
     }
+    const refused = this.reserve(total);
+    if (refused !== undefined) return Promise.resolve(refused);
     const now = this.deps.clock.now();
-    try {
-      this.ensureRoom(total);
-    } catch (err: unknown) {
-      return Promise.resolve(this.writeFailure(err));
-    }
     const start = this.cursor;
     const dispatches: DispatchRequest[] = [];
     const msgIds: string[] = [];
@@ -192,36 +198,145 @@ export class CommitLog {
       const msg = msgs[i];
       const p = parts[i];
       if (msg === undefined || p === undefined) continue;
-      const info = dispatchInfo(msg.properties, p.sysFlag);
-      const queueOffset = info.consumable ? this.nextQueueOffset(msg.topic, msg.queueId) : 0;
+      const consumable = isConsumable(p.sysFlag);
+      const queueOffset = consumable ? this.nextQueueOffset(msg.topic, msg.queueId) : 0;
       if (firstQueueOffset < 0) firstQueueOffset = queueOffset;
-      const offset = this.cursor;
-      writeStoredMessage(this.staging, this.stagingUsed, msg, p, queueOffset, offset, now);
-      this.stagingUsed += p.length;
-      this.cursor += p.length;
-      if (info.consumable) this.setQueueOffset(msg.topic, msg.queueId, queueOffset + 1);
-      msgIds.push(this.msgIds.encode(offset));
-      dispatches.push({
-        topic: msg.topic,
-        queueId: msg.queueId,
-        commitLogOffset: offset,
-        msgSize: p.length,
-        tagsCode: tagsCodeFor(msg.topic, info, now, this.config.delayLevels),
-        storeTimestamp: now,
-        queueOffset,
-        keys: info.keys,
-        uniqKey: info.uniqKey,
-        sysFlag: p.sysFlag,
-        preparedTransactionOffset: msg.preparedTransactionOffset,
-      });
+      const at = this.stagingUsed;
+      const end = writeStoredMessage(this.staging, at, msg, p, queueOffset, this.cursor, now);
+      if (consumable) this.setQueueOffset(msg.topic, msg.queueId, queueOffset + 1);
+      dispatches.push(this.staged1(msg.topic, msg.queueId, p.length, end - p.propertiesLength, end, p.sysFlag, queueOffset, now, msg.preparedTransactionOffset, msgIds));
     }
+    return this.enqueue(start, total, dispatches, msgIds, firstQueueOffset, now, opts);
+  }
+
+  /**
+   * Appends a batch whose bodies and property strings stay bytes of the
+   * request (SEND_BATCH_MESSAGE): consecutive records of one topic and queue,
+   * consecutive queue offsets, each record's properties copied as they are
+   * plus its suffix.
+   */
+  appendBatch(b: MessageBatchInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
+    if (this.closed) return Promise.resolve(CLOSED);
+    const topic = this.topicBytesOf(b.topic);
+    const sysFlag = withHostFlags(b.sysFlag, b.bornHost, b.storeHost);
+    const fixed = storedMessageLength(sysFlag, 0, topic.length, 0);
+    const layout = b.layout;
+    const suffixes = b.suffixes;
+    const count = b.count;
+    let total = 0;
+    for (let i = 0, o = 0; i < count; i++, o += BATCH_LAYOUT_STRIDE) {
+      const sx = layout[o + BatchLayout.SUFFIX] ?? -1;
+      total += fixed + (layout[o + BatchLayout.BODY_LENGTH] ?? 0) + (layout[o + BatchLayout.PROPERTIES_LENGTH] ?? 0) + (sx >= 0 ? (suffixes[sx]?.length ?? 0) : 0);
+    }
+    const refused = this.reserve(total);
+    if (refused !== undefined) return Promise.resolve(refused);
+    const now = this.deps.clock.now();
+    const start = this.cursor;
+    const consumable = isConsumable(sysFlag);
+    const firstQueueOffset = consumable ? this.nextQueueOffset(b.topic, b.queueId) : 0;
+    let queueOffset = firstQueueOffset;
+    const dispatches: DispatchRequest[] = [];
+    const msgIds: string[] = [];
+    const data = b.data;
+    const staging = this.staging;
+    for (let i = 0, o = 0; i < count; i++, o += BATCH_LAYOUT_STRIDE) {
+      const bodyStart = layout[o + BatchLayout.BODY_START] ?? 0;
+      const bodyLength = layout[o + BatchLayout.BODY_LENGTH] ?? 0;
+      const propsStart = layout[o + BatchLayout.PROPERTIES_START] ?? 0;
+      const ownLength = layout[o + BatchLayout.PROPERTIES_LENGTH] ?? 0;
+      const sx = layout[o + BatchLayout.SUFFIX] ?? -1;
+      const suffix = sx >= 0 ? suffixes[sx] : undefined;
+      const propsLength = ownLength + (suffix?.length ?? 0);
+      const length = fixed + bodyLength + propsLength;
+      const at = this.stagingUsed;
+      const bodyCrc = bodyCrc32(data.subarray(bodyStart, bodyStart + bodyLength));
+      let p = writeRecordHead(
+        staging, at, length, bodyCrc, b.queueId, layout[o + BatchLayout.FLAG] ?? 0, queueOffset, this.cursor, sysFlag,
+        b.bornTimestamp, b.bornHost, now, b.storeHost, b.reconsumeTimes, 0,
+      );
+      staging.writeInt32BE(bodyLength, p);
+      data.copy(staging, p + 4, bodyStart, bodyStart + bodyLength);
+      p += 4 + bodyLength;
+      staging[p] = topic.length;
+      topic.copy(staging, p + 1);
+      p += 1 + topic.length;
+      staging.writeInt16BE(propsLength, p);
+      p += 2;
+      data.copy(staging, p, propsStart, propsStart + ownLength);
+      if (suffix !== undefined) staging.set(suffix, p + ownLength);
+      dispatches.push(this.staged1(b.topic, b.queueId, length, p, p + propsLength, sysFlag, queueOffset, now, 0, msgIds));
+      if (consumable) queueOffset++;
+    }
+    if (consumable) this.setQueueOffset(b.topic, b.queueId, queueOffset);
+    return this.enqueue(start, total, dispatches, msgIds, firstQueueOffset, now, opts);
+  }
+
+  /** Checks that `total` bytes of records fit and makes room for them; the refusal otherwise. */
+  private reserve(total: number): PutMessageResult | undefined {
+    if (total + END_FILE_MIN_BLANK_LENGTH > this.config.segmentSize || total > this.staging.length) {
+      return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `message of ${total} bytes does not fit a commit-log segment` };
+    }
+    try {
+      this.ensureRoom(total);
+    } catch (err: unknown) {
+      return this.writeFailure(err);
+    }
+    return undefined;
+  }
+
+  /**
+   * Accounts for the record of `length` bytes just written at the staging
+   * position (its properties at staging[propsStart, propsEnd)): advances the
+   * cursor, adds its message id, and returns its dispatch request.
+   */
+  private staged1(
+    topic: string,
+    queueId: number,
+    length: number,
+    propsStart: number,
+    propsEnd: number,
+    sysFlag: number,
+    queueOffset: number,
+    now: number,
+    preparedTransactionOffset: number,
+    msgIds: string[],
+  ): DispatchRequest {
+    const offset = this.cursor;
+    const info = dispatchInfoOfBytes(this.staging, propsStart, propsEnd, sysFlag);
+    this.stagingUsed += length;
+    this.cursor += length;
+    msgIds.push(this.msgIds.encode(offset));
+    return {
+      topic,
+      queueId,
+      commitLogOffset: offset,
+      msgSize: length,
+      tagsCode: tagsCodeFor(topic, info, now, this.config.delayLevels),
+      storeTimestamp: now,
+      queueOffset,
+      keys: info.keys,
+      uniqKey: info.uniqKey,
+      sysFlag,
+      preparedTransactionOffset,
+    };
+  }
+
+  private enqueue(
+    start: number,
+    total: number,
+    dispatches: DispatchRequest[],
+    msgIds: string[],
+    logicsOffset: number,
+    now: number,
+    opts: AppendOptions,
+  ): Promise<PutMessageResult> {
     const result: AppendMessageResult = {
       wroteOffset: start,
       wroteBytes: total,
       msgIds,
-      logicsOffset: firstQueueOffset,
+      logicsOffset,
       storeTimestamp: now,
-      msgNum: msgs.length,
+      msgNum: dispatches.length,
     };
     return new Promise<PutMessageResult>((resolve) => {
       this.staged.push({

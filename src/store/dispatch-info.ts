@@ -58,6 +58,70 @@ export function dispatchInfo(properties: string, sysFlag: number): DispatchInfo 
   };
 }
 
+const T = 0x54, A = 0x41, G = 0x47, S = 0x53, K = 0x4b, E = 0x45, Y = 0x59, U = 0x55, D = 0x44, L = 0x4c;
+const UNIQ_KEY = Buffer.from('UNIQ_KEY', 'latin1');
+const TIMER_OUT_MS = Buffer.from('TIMER_OUT_MS', 'latin1');
+
+function nameIs(buf: Buffer, at: number, name: Uint8Array): boolean {
+  for (let k = 0; k < name.length; k++) if (buf[at + k] !== name[k]) return false;
+  return true;
+}
+
+/** Java's String.hashCode of the UTF-8 bytes buf[start, end) decoded. */
+function hashOfBytes(buf: Buffer, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] ?? 0;
+    if (c >= 0x80) return javaHashCode(buf.toString('utf8', start, end));
+    h = (Math.imul(31, h) + c) | 0;
+  }
+  return h;
+}
+
+/**
+ * dispatchInfo over the UTF-8 bytes buf[start, end) of a property string
+ * (a stored record's PROPERTIES), without decoding the rest of it. Same
+ * results as dispatchInfo on the decoded string: the separators are ASCII, so
+ * pairs split at the same places.
+ */
+export function dispatchInfoOfBytes(buf: Buffer, start: number, end: number, sysFlag: number): DispatchInfo {
+  let tagsCode = 0;
+  let keys: string | undefined;
+  let uniqKey: string | undefined;
+  let delayLevel = 0;
+  let timerOutMs = 0;
+  let s = start;
+  while (s < end) {
+    // One pair: name in [s, sep), value in [sep + 1, e).
+    let sep = -1;
+    let e = s;
+    for (; e < end; e++) {
+      const c = buf[e];
+      if (c === 2) break;
+      if (c === 1 && sep < 0) sep = e;
+    }
+    if (sep > s && sep < e - 1) {
+      const nameLen = sep - s;
+      const v = sep + 1;
+      if (nameLen === 4) {
+        const c0 = buf[s], c1 = buf[s + 1], c2 = buf[s + 2], c3 = buf[s + 3];
+        if (c0 === T && c1 === A && c2 === G && c3 === S) tagsCode = hashOfBytes(buf, v, e);
+        else if (c0 === K && c1 === E && c2 === Y && c3 === S) keys = buf.toString('utf8', v, e);
+      } else if (nameLen === 8) {
+        if (buf[s] === U && nameIs(buf, s, UNIQ_KEY)) uniqKey = buf.toString('utf8', v, e);
+      } else if (nameLen === 5) {
+        if (buf[s] === D && buf[s + 1] === E && buf[s + 2] === L && buf[s + 3] === A && buf[s + 4] === Y) {
+          delayLevel = Number.parseInt(buf.toString('utf8', v, e), 10) || 0;
+        }
+      } else if (nameLen === 12 && buf[s] === T && nameIs(buf, s, TIMER_OUT_MS)) {
+        timerOutMs = Number.parseInt(buf.toString('utf8', v, e), 10) || 0;
+      }
+    }
+    s = e + 1;
+  }
+  return { tagsCode, keys, uniqKey, consumable: isConsumable(sysFlag), delayLevel, timerOutMs };
+}
+
 /**
  * The consume-queue tag code of a record: the Java hash of TAGS, or, for a
  * message parked in SCHEDULE_TOPIC_XXXX or the timer topic, its delivery time.

@@ -9,8 +9,17 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Clock, HostAddress, Logger, MessageInput } from '../common/index.js';
-import { MAX_PROPERTIES_LENGTH, MAX_TOPIC_LENGTH, errnoCode, getErrorMessage, noopLogger, systemClock } from '../common/index.js';
+import type { Clock, HostAddress, Logger, MessageBatchInput, MessageInput } from '../common/index.js';
+import {
+  BATCH_LAYOUT_STRIDE,
+  BatchLayout,
+  MAX_PROPERTIES_LENGTH,
+  MAX_TOPIC_LENGTH,
+  errnoCode,
+  getErrorMessage,
+  noopLogger,
+  systemClock,
+} from '../common/index.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { AppendOptions } from './commit-log.js';
 import { CommitLog } from './commit-log.js';
@@ -40,6 +49,25 @@ export interface MessageStoreDeps {
   readonly diskUsage?: DiskUsageProbe;
   /** Called after each record is dispatched (long-polling wake-up: MessageArrivingListener). */
   readonly onDispatched?: (req: DispatchRequest) => void;
+}
+
+const EMPTY_BATCH: PutMessageResult = { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: 'empty batch' };
+const MIXED_BATCH: PutMessageResult = { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: 'a batch must have one topic and queue' };
+
+function topicTooLong(): PutMessageResult {
+  return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `topic longer than ${MAX_TOPIC_LENGTH} bytes` };
+}
+
+function propertiesTooLong(): PutMessageResult {
+  return { status: PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, reason: `properties longer than ${MAX_PROPERTIES_LENGTH} bytes` };
+}
+
+function bodyTooLarge(total: number, max: number): PutMessageResult {
+  return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `message body of ${total} bytes exceeds maxMessageSize ${max}` };
+}
+
+function badLayout(why: string): PutMessageResult {
+  return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `malformed batch: ${why}` };
 }
 
 /** Something that needs commit-log records kept past retention (e.g. pending timed messages). */
@@ -286,8 +314,8 @@ export class MessageStore {
     return this.diskFull;
   }
 
-  /** Store-level checks (DefaultMessageStore.checkStoreStatus / checkMessage). */
-  private refuse(msgs: readonly MessageInput[]): PutMessageResult | undefined {
+  /** Store-level checks (DefaultMessageStore.checkStoreStatus). */
+  private refuseState(): PutMessageResult | undefined {
     if (!this.opened || this.closing !== undefined) {
       return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the message store is not running' };
     }
@@ -295,20 +323,21 @@ export class MessageStore {
     if (this.dispatchFailedAt !== undefined) {
       return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'consume queue or index writes failed; the store needs a restart' };
     }
+    return undefined;
+  }
+
+  /** Store-level checks (DefaultMessageStore.checkStoreStatus / checkMessage). */
+  private refuse(msgs: readonly MessageInput[]): PutMessageResult | undefined {
+    const state = this.refuseState();
+    if (state !== undefined) return state;
     let total = 0;
     for (const m of msgs) {
-      if (Buffer.byteLength(m.topic) > MAX_TOPIC_LENGTH) {
-        return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `topic longer than ${MAX_TOPIC_LENGTH} bytes` };
-      }
-      if (Buffer.byteLength(m.properties) > MAX_PROPERTIES_LENGTH) {
-        return { status: PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, reason: `properties longer than ${MAX_PROPERTIES_LENGTH} bytes` };
-      }
+      // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings need no byte count.
+      if (m.topic.length * 3 > MAX_TOPIC_LENGTH && Buffer.byteLength(m.topic) > MAX_TOPIC_LENGTH) return topicTooLong();
+      if (m.properties.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(m.properties) > MAX_PROPERTIES_LENGTH) return propertiesTooLong();
       total += m.body.length;
     }
-    if (total > this.config.maxMessageSize) {
-      return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `message body of ${total} bytes exceeds maxMessageSize ${this.config.maxMessageSize}` };
-    }
-    return undefined;
+    return total > this.config.maxMessageSize ? bodyTooLarge(total, this.config.maxMessageSize) : undefined;
   }
 
   putMessage(msg: MessageInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
@@ -318,13 +347,42 @@ export class MessageStore {
 
   /** A batch: stored as consecutive records of one topic and queue. */
   putMessages(msgs: readonly MessageInput[], opts: AppendOptions = {}): Promise<PutMessageResult> {
-    if (msgs.length === 0) return Promise.resolve({ status: PutMessageStatus.MESSAGE_ILLEGAL, reason: 'empty batch' });
     const first = msgs[0];
-    if (first !== undefined && msgs.some((m) => m.topic !== first.topic || m.queueId !== first.queueId)) {
-      return Promise.resolve({ status: PutMessageStatus.MESSAGE_ILLEGAL, reason: 'a batch must have one topic and queue' });
-    }
+    if (first === undefined) return Promise.resolve(EMPTY_BATCH);
+    for (const m of msgs) if (m.topic !== first.topic || m.queueId !== first.queueId) return Promise.resolve(MIXED_BATCH);
     const refused = this.refuse(msgs);
     return refused ? Promise.resolve(refused) : this.commitLog.appendAll(msgs, opts);
+  }
+
+  /**
+   * A batch whose bodies and properties are byte ranges of one buffer
+   * (SEND_BATCH_MESSAGE): stored as consecutive records of its topic and queue
+   * without decoding the property strings.
+   */
+  putMessageBatch(batch: MessageBatchInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
+    if (batch.count <= 0) return Promise.resolve(EMPTY_BATCH);
+    const state = this.refuseState();
+    if (state !== undefined) return Promise.resolve(state);
+    if (batch.topic.length * 3 > MAX_TOPIC_LENGTH && Buffer.byteLength(batch.topic) > MAX_TOPIC_LENGTH) return Promise.resolve(topicTooLong());
+    const { layout, suffixes, data } = batch;
+    if (layout.length < batch.count * BATCH_LAYOUT_STRIDE) return Promise.resolve(badLayout('layout shorter than count'));
+    let total = 0;
+    for (let i = 0, o = 0; i < batch.count; i++, o += BATCH_LAYOUT_STRIDE) {
+      const bodyStart = layout[o + BatchLayout.BODY_START] ?? 0;
+      const bodyLength = layout[o + BatchLayout.BODY_LENGTH] ?? 0;
+      const propsStart = layout[o + BatchLayout.PROPERTIES_START] ?? 0;
+      const propsLength = layout[o + BatchLayout.PROPERTIES_LENGTH] ?? 0;
+      const sx = layout[o + BatchLayout.SUFFIX] ?? -1;
+      if (bodyStart < 0 || bodyLength < 0 || bodyStart + bodyLength > data.length || propsStart < 0 || propsLength < 0 || propsStart + propsLength > data.length) {
+        return Promise.resolve(badLayout(`message ${i} lies outside the batch data`));
+      }
+      if (sx >= suffixes.length) return Promise.resolve(badLayout(`message ${i} has no suffix ${sx}`));
+      const suffix = sx >= 0 ? suffixes[sx] : undefined;
+      if (propsLength + (suffix?.length ?? 0) > MAX_PROPERTIES_LENGTH) return Promise.resolve(propertiesTooLong());
+      total += bodyLength;
+    }
+    if (total > this.config.maxMessageSize) return Promise.resolve(bodyTooLarge(total, this.config.maxMessageSize));
+    return this.commitLog.appendBatch(batch, opts);
   }
 
   getMessage(topic: string, queueId: number, offset: number, opts: GetMessageOptions): GetMessageResult {

@@ -3,10 +3,22 @@
  * (broker/processor/SendMessageProcessor.java and AbstractSendMessageProcessor.msgCheck,
  * 4.9.8): validation, automatic topic creation, store, response mapping.
  */
-import type { MessageInput } from '../../common/index.js';
-import { MessageConst, MessageSysFlag, decodeProperties, encodeProperties, findProperty, getErrorMessage, parseHostAddress, transactionType } from '../../common/index.js';
+import type { HostAddress, MessageInput } from '../../common/index.js';
+import {
+  BATCH_LAYOUT_STRIDE,
+  BatchLayout,
+  MessageConst,
+  MessageSysFlag,
+  decodeProperties,
+  encodeProperties,
+  findPropertyValue,
+  getErrorMessage,
+  parseHostAddress,
+  propertyValueEnd,
+  transactionType,
+} from '../../common/index.js';
 import type { RemotingCommand, SendMessageRequestHeader } from '../../protocol/index.js';
-import { RequestCode, ResponseCode, SendMessageResponseHeader, createResponseFor, decodeBatchBody, decodeSendMessageRequestHeaderFor } from '../../protocol/index.js';
+import { RequestCode, ResponseCode, SendMessageResponseHeader, createResponseFor, decodeSendMessageRequestHeaderFor, scanBatchBody } from '../../protocol/index.js';
 import type { RequestContext } from '../../remoting/index.js';
 import type { PutMessageResult } from '../../store/index.js';
 import type { BrokerContext } from '../broker-context.js';
@@ -14,7 +26,7 @@ import { PermName, isWriteable } from '../../common/index.js';
 import type { TopicConfig } from '../topic-config-manager.js';
 import { V3_4_9, retryTarget } from '../retry-policy.js';
 import { toScheduleTopic } from '../schedule-message-service.js';
-import { requestedDeliveryTime } from '../timer/timer-message-service.js';
+import { TimerProperty, requestedDeliveryTime } from '../timer/timer-message-service.js';
 import { isNotAllowedSendTopic, isRetryTopic, topicNameProblem } from '../topic-validator.js';
 
 type Reply = { code: number; remark: string } | { code: number; remark: undefined; header: Record<string, string> };
@@ -85,18 +97,123 @@ function mapPutResult(r: PutMessageResult, queueId: number): Reply {
   }
 }
 
-/** The property string with CLUSTER added when missing, without parsing it. */
-function withCluster(ctx: BrokerContext, raw: string): string {
-  if (findProperty(raw, MessageConst.PROPERTY_CLUSTER) !== undefined) return raw;
-  const trimmed = raw.endsWith('\u0002') ? raw.slice(0, -1) : raw;
-  return `${trimmed}${trimmed.length > 0 ? '\u0002' : ''}${MessageConst.PROPERTY_CLUSTER}\u0001${ctx.config.brokerClusterName}`;
-}
-
 /** The stored property string: the client's properties plus CLUSTER (4.9 SendMessageProcessor). */
 function storedProperties(ctx: BrokerContext, raw: string | undefined): { props: Map<string, string>; text: string } {
   const props = decodeProperties(raw ?? '');
   props.set(MessageConst.PROPERTY_CLUSTER, ctx.config.brokerClusterName);
   return { props, text: encodeProperties(props) };
+}
+
+/** Properties whose presence sends a single message down the full path (DLQ, transaction, delay, timer). */
+const SPECIAL_PROPERTIES: ReadonlySet<string> = new Set([
+  MessageConst.PROPERTY_CLUSTER,
+  MessageConst.PROPERTY_DELAY_TIME_LEVEL,
+  MessageConst.PROPERTY_TRANSACTION_PREPARED,
+  TimerProperty.TIMER_DELIVER_MS,
+  TimerProperty.START_DELIVER_TIME,
+  TimerProperty.TIMER_DELAY_SEC,
+  TimerProperty.TIMER_DELAY_MS,
+]);
+const MAX_FAST_PROPERTIES = 16;
+
+/**
+ * storedProperties for the common single message, without building a map:
+ * when every pair is well formed, names are distinct and none is special,
+ * decode + set CLUSTER + encode is the string itself (less a trailing
+ * separator) plus CLUSTER. Undefined when that does not hold.
+ */
+export function plainStoredProperties(raw: string, cluster: string): { text: string; wait: boolean } | undefined {
+  let wait = true;
+  const names: string[] = [];
+  let end = raw.length;
+  if (end > 0 && raw.charCodeAt(end - 1) === 2) end--;
+  for (let s = 0; s < end; ) {
+    let e = raw.indexOf('\u0002', s);
+    if (e < 0 || e > end) e = end;
+    const sep = raw.indexOf('\u0001', s);
+    if (sep <= s || sep >= e - 1 || names.length >= MAX_FAST_PROPERTIES) return undefined;
+    const name = raw.slice(s, sep);
+    if (SPECIAL_PROPERTIES.has(name) || names.includes(name)) return undefined;
+    names.push(name);
+    if (name === MessageConst.PROPERTY_WAIT_STORE_MSG_OK) wait = raw.slice(sep + 1, e) !== 'false';
+    s = e + 1;
+  }
+  const trimmed = end === raw.length ? raw : raw.slice(0, end);
+  const text = `${trimmed}${trimmed.length > 0 ? '\u0002' : ''}${MessageConst.PROPERTY_CLUSTER}\u0001${cluster}`;
+  return { text, wait };
+}
+
+/** The CLUSTER property as bytes to append to a batch message's properties: [with a leading separator, without]. */
+let clusterSuffix: { readonly cluster: string; readonly bytes: readonly Uint8Array[] } | undefined;
+
+function clusterSuffixes(cluster: string): readonly Uint8Array[] {
+  if (clusterSuffix?.cluster !== cluster) {
+    const pair = `${MessageConst.PROPERTY_CLUSTER}\u0001${cluster}`;
+    clusterSuffix = { cluster, bytes: [Buffer.from(`\u0002${pair}`, 'utf8'), Buffer.from(pair, 'utf8')] };
+  }
+  return clusterSuffix.bytes;
+}
+
+const CLUSTER_NAME = Buffer.from(MessageConst.PROPERTY_CLUSTER, 'latin1');
+const DELAY_NAME = Buffer.from(MessageConst.PROPERTY_DELAY_TIME_LEVEL, 'latin1');
+const WAIT_NAME = Buffer.from(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, 'latin1');
+const EMPTY = Buffer.alloc(0);
+
+/** The value of a property in data[start, end), decoded; undefined when absent or empty (findProperty). */
+function propertyIn(data: Buffer, start: number, end: number, name: Uint8Array): string | undefined {
+  const v = findPropertyValue(data, start, end, name);
+  return v < 0 ? undefined : data.toString('utf8', v, propertyValueEnd(data, v, end));
+}
+
+/**
+ * SEND_BATCH_MESSAGE: the body's messages go to the store as byte ranges of
+ * the request body; each one's properties get CLUSTER appended when missing,
+ * as bytes (no property string is decoded or built).
+ */
+async function handleBatch(ctx: BrokerContext, h: SendMessageRequestHeader, request: RemotingCommand, queueId: number, bornHost: HostAddress): Promise<Reply> {
+  if (isRetryTopic(h.topic)) return fail(ResponseCode.MESSAGE_ILLEGAL, `batch request does not support retry group ${h.topic}`);
+  const data = request.body ?? EMPTY;
+  let layout: Int32Array;
+  try {
+    layout = scanBatchBody(data);
+  } catch (err: unknown) {
+    return fail(ResponseCode.MESSAGE_ILLEGAL, `the batch body is malformed: ${getErrorMessage(err)}`);
+  }
+  const count = layout.length / BATCH_LAYOUT_STRIDE;
+  if (count === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty');
+  const firstStart = layout[BatchLayout.PROPERTIES_START] ?? 0;
+  const wait = propertyIn(data, firstStart, firstStart + (layout[BatchLayout.PROPERTIES_LENGTH] ?? 0), WAIT_NAME) !== 'false';
+  for (let o = 0; o < layout.length; o += BATCH_LAYOUT_STRIDE) {
+    const start = layout[o + BatchLayout.PROPERTIES_START] ?? 0;
+    const length = layout[o + BatchLayout.PROPERTIES_LENGTH] ?? 0;
+    const end = start + length;
+    if (Number(propertyIn(data, start, end, DELAY_NAME) ?? '0') > 0) {
+      return fail(ResponseCode.MESSAGE_ILLEGAL, 'a batch cannot hold delayed messages');
+    }
+    if (findPropertyValue(data, start, end, CLUSTER_NAME) < 0) {
+      // As `${raw less one trailing separator}${separator if non-empty}CLUSTER\u0001name`.
+      const own = length > 0 && data[end - 1] === 2 ? length - 1 : length;
+      layout[o + BatchLayout.PROPERTIES_LENGTH] = own;
+      layout[o + BatchLayout.SUFFIX] = own > 0 ? 0 : 1;
+    }
+  }
+  const r = await ctx.store.putMessageBatch(
+    {
+      topic: h.topic,
+      queueId,
+      sysFlag: h.sysFlag & ~MessageSysFlag.TRANSACTION_ROLLBACK_TYPE,
+      bornTimestamp: h.bornTimestamp,
+      bornHost,
+      storeHost: ctx.storeHost,
+      reconsumeTimes: h.reconsumeTimes ?? 0,
+      data,
+      layout,
+      count,
+      suffixes: clusterSuffixes(ctx.config.brokerClusterName),
+    },
+    { waitStoreMsgOK: wait },
+  );
+  return mapPutResult(r, queueId);
 }
 
 async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: RequestContext): Promise<Reply> {
@@ -106,6 +223,7 @@ async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: Requ
   const tc = tcOrReply;
   const queueId = h.queueId < 0 ? Math.floor(Math.random() * tc.writeQueueNums) : h.queueId;
   const bornHost = safeHost(rc.channel.remoteAddress);
+  if (request.code === RequestCode.SEND_BATCH_MESSAGE) return handleBatch(ctx, h, request, queueId, bornHost);
   const base = {
     topic: h.topic,
     queueId,
@@ -115,30 +233,17 @@ async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: Requ
     reconsumeTimes: h.reconsumeTimes ?? 0,
     preparedTransactionOffset: 0,
   };
-  if (request.code === RequestCode.SEND_BATCH_MESSAGE) {
-    if (isRetryTopic(h.topic)) return fail(ResponseCode.MESSAGE_ILLEGAL, `batch request does not support retry group ${h.topic}`);
-    let items;
-    try {
-      items = decodeBatchBody(request.body ?? Buffer.alloc(0));
-    } catch (err: unknown) {
-      return fail(ResponseCode.MESSAGE_ILLEGAL, `the batch body is malformed: ${getErrorMessage(err)}`);
+  const body = request.body ?? EMPTY;
+  if (!isRetryTopic(h.topic) && transactionType(h.sysFlag) !== MessageSysFlag.TRANSACTION_PREPARED_TYPE) {
+    const plain = plainStoredProperties(h.properties ?? '', ctx.config.brokerClusterName);
+    if (plain !== undefined) {
+      const msg: MessageInput = { ...base, flag: h.flag, body, properties: plain.text, sysFlag: h.sysFlag };
+      return mapPutResult(await ctx.store.putMessage(msg, { waitStoreMsgOK: plain.wait }), queueId);
     }
-    if (items.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty');
-    const msgs: MessageInput[] = [];
-    const sysFlag = h.sysFlag & ~MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
-    for (const it of items) {
-      // The hot path of batched sends: look at the property string, re-encode nothing.
-      if (Number(findProperty(it.properties, MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? '0') > 0) {
-        return fail(ResponseCode.MESSAGE_ILLEGAL, 'a batch cannot hold delayed messages');
-      }
-      msgs.push({ ...base, flag: it.flag, body: it.body, properties: withCluster(ctx, it.properties), sysFlag });
-    }
-    const wait = findProperty(items[0]?.properties ?? '', MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false';
-    return mapPutResult(await ctx.store.putMessages(msgs, { waitStoreMsgOK: wait }), queueId);
   }
 
   const { props, text } = storedProperties(ctx, h.properties);
-  let msg: MessageInput = { ...base, flag: h.flag, body: request.body ?? Buffer.alloc(0), properties: text, sysFlag: h.sysFlag };
+  let msg: MessageInput = { ...base, flag: h.flag, body, properties: text, sysFlag: h.sysFlag };
   // A message re-sent by a consumer to its retry topic goes to the DLQ after the group's maximum (handleRetryAndDLQ).
   let delayLevel = Number.parseInt(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? '0', 10) || 0;
   if (isRetryTopic(h.topic)) {
@@ -175,22 +280,29 @@ async function handleSend(ctx: BrokerContext, request: RemotingCommand, rc: Requ
   return mapPutResult(await ctx.store.putMessage(msg, { waitStoreMsgOK: wait }), queueId);
 }
 
-function safeHost(addr: string): ReturnType<typeof parseHostAddress> {
-  try {
-    return parseHostAddress(addr);
-  } catch {
-    return { address: Uint8Array.of(127, 0, 0, 1), port: 0 };
+/** Parsed client addresses: a connection sends many requests. */
+const hostCache = new Map<string, HostAddress>();
+
+function safeHost(addr: string): HostAddress {
+  let host = hostCache.get(addr);
+  if (host === undefined) {
+    try {
+      host = parseHostAddress(addr);
+    } catch {
+      host = { address: Uint8Array.of(127, 0, 0, 1), port: 0 };
+    }
+    if (hostCache.size >= 4096) hostCache.clear();
+    hostCache.set(addr, host);
   }
+  return host;
 }
 
 export function registerSendProcessors(ctx: BrokerContext): void {
   const processor = async (request: RemotingCommand, rc: RequestContext): Promise<RemotingCommand> => {
     const reply = await handleSend(ctx, request, rc);
-    const extFields: Record<string, string> = {
-      ...(reply.remark === undefined ? reply.header : {}),
-      MSG_REGION: ctx.config.regionId,
-      TRACE_ON: String(ctx.config.traceOn),
-    };
+    const extFields: Record<string, string> = reply.remark === undefined ? reply.header : {};
+    extFields.MSG_REGION = ctx.config.regionId;
+    extFields.TRACE_ON = String(ctx.config.traceOn);
     return createResponseFor(request, reply.code, reply.remark, { extFields });
   };
   ctx.server.registerProcessor(RequestCode.SEND_MESSAGE, processor);
