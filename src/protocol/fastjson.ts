@@ -19,9 +19,10 @@ import { ProtocolError } from '../common/index.js';
  * unquoted number key or object/array key comes back as a FastJsonMap whose
  * keys keep their kind (number, parsed object, or string for quoted keys);
  * an ordinary object comes back as a plain object. Numbers are JS numbers
- * (exact up to 2^53). Unlike `parseRocketMQJson` (fast-json.ts), which folds
- * every key into a string, this keeps the key's JSON value so a client can
- * rebuild its MessageQueue without re-parsing key text.
+ * (exact up to 2^53). This is the one reader: `parseRocketMQJson`
+ * (fast-json.ts) folds its keys into strings for callers that want plain JSON;
+ * keeping the key's JSON value lets a client rebuild its MessageQueue without
+ * re-parsing key text.
  */
 export class FastJsonMap<K = unknown, V = unknown> {
   readonly entries: [K, V][];
@@ -126,7 +127,12 @@ class Reader {
   }
 
   ws(): void {
-    while (this.i < this.s.length && ' \t\n\r'.includes(this.s.charAt(this.i))) this.i++;
+    const s = this.s;
+    for (;;) {
+      const c = s.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
+      else return;
+    }
   }
 
   value(depth: number): FastJsonValue {
@@ -154,12 +160,13 @@ class Reader {
   }
 
   private string(): string {
+    const s = this.s;
     const start = this.i++;
     for (;;) {
-      const c = this.s.charAt(this.i);
-      if (c === '') this.fail('unterminated string');
-      if (c === '"') break;
-      this.i += c === '\\' ? 2 : 1;
+      const c = s.charCodeAt(this.i);
+      if (Number.isNaN(c)) this.fail('unterminated string');
+      if (c === 34) break;
+      this.i += c === 92 ? 2 : 1;
     }
     this.i++;
     try {
