@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Clock, Logger } from '../common/index.js';
 import { getErrorMessage } from '../common/index.js';
+import { SUBSCRIPTION_GROUP_DEFAULTS } from '../protocol/index.js';
 import { ConfigFile } from '../store/index.js';
 import { DataVersion } from './data-version.js';
 import { asRecord, bool, isRecord, num, str } from './json-narrow.js';
@@ -23,17 +24,7 @@ export interface SubscriptionGroupConfig {
 }
 
 export function defaultSubscriptionGroup(groupName: string): SubscriptionGroupConfig {
-  return {
-    groupName,
-    consumeEnable: true,
-    consumeFromMinEnable: true,
-    consumeBroadcastEnable: true,
-    retryQueueNums: 1,
-    retryMaxTimes: 16,
-    brokerId: 0,
-    whichBrokerWhenConsumeSlowly: 1,
-    notifyConsumerIdsChangedEnable: true,
-  };
+  return { groupName, ...SUBSCRIPTION_GROUP_DEFAULTS };
 }
 
 export function parseSubscriptionGroup(u: unknown): SubscriptionGroupConfig {

@@ -17,4 +17,5 @@ export * from './headers/admin.js';
 export * from './fast-json.js';
 export * from './headers/namesrv-admin.js';
 export * from './fastjson.js';
+export * from './subscription-group.js';
 export * from './batch-body.js';

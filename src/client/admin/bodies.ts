@@ -6,7 +6,9 @@
  * tables (object keys) go through parseFastJson.
  */
 import { ProtocolError } from '../../common/index.js';
-import { fastJsonEntries, parseFastJson, parseRocketMQJson, type FastJsonValue, type JsonValue } from '../../protocol/index.js';
+import {
+  SUBSCRIPTION_GROUP_DEFAULTS, fastJsonEntries, parseFastJson, parseRocketMQJson, type FastJsonValue, type JsonValue,
+} from '../../protocol/index.js';
 import type { MessageQueue } from '../route.js';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -221,16 +223,7 @@ export interface GroupConfig {
   readonly notifyConsumerIdsChangedEnable: boolean;
 }
 
-export const DEFAULT_GROUP_CONFIG: Omit<GroupConfig, 'groupName'> = {
-  consumeEnable: true,
-  consumeFromMinEnable: true,
-  consumeBroadcastEnable: true,
-  retryQueueNums: 1,
-  retryMaxTimes: 16,
-  brokerId: 0,
-  whichBrokerWhenConsumeSlowly: 1,
-  notifyConsumerIdsChangedEnable: true,
-};
+export const DEFAULT_GROUP_CONFIG: Omit<GroupConfig, 'groupName'> = SUBSCRIPTION_GROUP_DEFAULTS;
 
 export function parseGroupWrapper(body: Buffer | undefined): GroupConfig[] {
   const table = optObj(parseJsonBody(body, 'SubscriptionGroupWrapper').subscriptionGroupTable, 'subscriptionGroupTable');
