@@ -16,11 +16,19 @@ export const FRAME_PREFIX_BYTES = 8;
 const MAX_HEADER_BYTES = 0xffffff;
 
 /**
- * Encodes everything except the body: `[prefix+header]` or
- * `[prefix+header, body]`. The body is never copied.
+ * Encodes everything except the body: `[prefix+header]`,
+ * `[prefix+header, body]` or `[prefix+header, ...bodyParts]` (empty parts
+ * left out). The body is never copied; the parts written back to back are
+ * the single-buffer frame byte for byte.
  */
 export function encodeFrameParts(cmd: RemotingCommand, serializeType: SerializeType): Buffer[] {
-  const bodyLen = cmd.body?.length ?? 0;
+  const parts = cmd.bodyParts;
+  if (parts !== undefined && cmd.body !== undefined && cmd.body.length > 0) {
+    throw new InvalidArgumentError('a command carries either body or bodyParts, not both');
+  }
+  let bodyLen = 0;
+  if (parts === undefined) bodyLen = cmd.body?.length ?? 0;
+  else for (const p of parts) bodyLen += p.length;
   let head: Buffer;
   if (serializeType === SerializeType.ROCKETMQ) {
     const size = rocketMQHeaderSize(cmd);
@@ -36,7 +44,11 @@ export function encodeFrameParts(cmd: RemotingCommand, serializeType: SerializeT
   } else {
     throw new InvalidArgumentError(`unknown serialize type ${String(serializeType)}`);
   }
-  return cmd.body !== undefined && bodyLen > 0 ? [head, cmd.body] : [head];
+  if (bodyLen === 0) return [head];
+  if (parts === undefined) return cmd.body === undefined ? [head] : [head, cmd.body];
+  const out = [head];
+  for (const p of parts) if (p.length > 0) out.push(p);
+  return out;
 }
 
 /** One contiguous frame (copies the body; use encodeFrameParts on hot paths). */

@@ -38,6 +38,14 @@ export interface RemotingCommand {
   remark?: string | undefined;
   extFields: Record<string, string>;
   body?: Buffer | undefined;
+  /**
+   * A body to send as these buffers back to back, instead of `body`: the
+   * frame carries their total length and the connection writes them as they
+   * are (one writev, no joining copy). Set by senders only (a pull response
+   * of stored records); the decoder always sets `body`. Use `bodyOf` to read
+   * either form.
+   */
+  bodyParts?: readonly Buffer[] | undefined;
   /** Serialisation the command arrived in (set by the decoder only). */
   serializeType?: SerializeType | undefined;
 }
@@ -55,6 +63,8 @@ export interface CreateRequestOptions {
 export interface CreateResponseOptions {
   readonly extFields?: Record<string, string>;
   readonly body?: Buffer | undefined;
+  /** Instead of `body`: see RemotingCommand.bodyParts. */
+  readonly bodyParts?: readonly Buffer[] | undefined;
   readonly language?: string;
   readonly version?: number;
   readonly opaque?: number;
@@ -87,6 +97,7 @@ export function createResponse(code: number, remark?: string, options: CreateRes
   };
   if (remark !== undefined) cmd.remark = remark;
   if (options.body !== undefined) cmd.body = options.body;
+  if (options.bodyParts !== undefined) cmd.bodyParts = options.bodyParts;
   return cmd;
 }
 
@@ -98,6 +109,12 @@ export function createResponseFor(
   options: Omit<CreateResponseOptions, 'opaque'> = {},
 ): RemotingCommand {
   return createResponse(code, remark, { ...options, opaque: request.opaque });
+}
+
+/** The body of `cmd` as one buffer (joins `bodyParts`), or undefined when it has none. */
+export function bodyOf(cmd: RemotingCommand): Buffer | undefined {
+  if (cmd.bodyParts === undefined) return cmd.body;
+  return cmd.bodyParts.length === 1 ? cmd.bodyParts[0] : Buffer.concat(cmd.bodyParts);
 }
 
 export function isResponse(cmd: RemotingCommand): boolean {

@@ -182,16 +182,14 @@ export class RemotingConnection implements RemotingChannel {
   private write(cmd: RemotingCommand, type: SerializeType): boolean {
     if (!this.open || this.socket.destroyed) return false;
     const parts = encodeFrameParts(cmd, type);
-    const [head, body] = parts;
-    if (head === undefined) return false;
-    // Frames written in the same tick leave in one writev.
+    // Frames written in the same tick leave in one writev, each body part as it is.
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    let ok = this.socket.write(head);
-    if (body !== undefined) ok = this.socket.write(body);
+    let ok = true;
+    for (const part of parts) ok = this.socket.write(part);
     if (!ok) this.onBackpressure();
     return true;
   }

@@ -1,9 +1,11 @@
 /**
  * Reading a consume queue's messages (DefaultMessageStore.getMessage, 4.9.8):
  * the status values and next-offset rules RocketMQ's pull path relies on, tag
- * filtering by hash code, and batching of reads: records that lie back to back
- * in the commit log are read with one pread and returned as slices of it, so a
- * pull response can send the stored bytes as they are.
+ * filtering by hash code, and batching of reads: consume-queue units are read
+ * in growing chunks (most pulls need only maxMsgNums of them), records that lie
+ * back to back in the commit log are read with one pread, and without a record
+ * (SQL92) filter all runs are read into one buffer, back to back, so the
+ * messages are slices of it and a pull response sends it as it is.
  */
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue } from './consume-queue.js';
@@ -58,6 +60,28 @@ export interface ReadHints {
   readonly memoryBytes: number;
 }
 
+interface Run {
+  readonly start: number;
+  end: number;
+  readonly offsets: number[];
+  readonly sizes: number[];
+  readonly queueOffsets: number[];
+}
+
+/**
+ * `size` bytes of the commit log at `offset` (CommitLog.read's bounds), into
+ * `target` when given (exactly `size` bytes long), else into a new buffer;
+ * undefined when not readable as a whole from one segment.
+ */
+function readRange(commitLog: CommitLog, offset: number, size: number, target: Buffer | undefined): Buffer | undefined {
+  if (target === undefined) return commitLog.read(offset, size);
+  if (offset < commitLog.minOffset || offset + size > commitLog.maxOffset || size <= 0) return undefined;
+  const seg = commitLog.segments.find(offset);
+  if (seg === undefined || offset + size > seg.endOffset) return undefined;
+  const got = seg.readSync(offset - seg.startOffset, size, target);
+  return got.length === size ? got : undefined;
+}
+
 export function getMessages(
   cq: ConsumeQueue | undefined,
   commitLog: CommitLog,
@@ -76,10 +100,15 @@ export function getMessages(
   }
 
   const maxFilterCount = Math.max(16000, opts.maxMsgNums * CQ_UNIT_SIZE);
-  const units = cq.readUnits(offset, Math.min(maxFilterCount, Math.max(opts.maxMsgNums, 1) * (opts.filter ? 64 : 1)));
-  const count = units.length / CQ_UNIT_SIZE;
-  if (count === 0) return empty(GetMessageStatus.OFFSET_FOUND_NULL, offset, minOffset, maxOffset);
+  // Units are read in chunks: a filter may skip many, but most pulls stop after maxMsgNums.
+  const budget = Math.min(maxFilterCount, Math.max(opts.maxMsgNums, 1) * (opts.filter ? 64 : 1));
+  let chunk = Math.min(budget, Math.max(opts.maxMsgNums, 1));
+  let units = cq.readUnits(offset, chunk);
+  let base = 0;
+  let loaded = units.length / CQ_UNIT_SIZE;
+  if (loaded === 0) return empty(GetMessageStatus.OFFSET_FOUND_NULL, offset, minOffset, maxOffset);
 
+  const byRecord = opts.filter?.isMatchedByCommitLog;
   const messages: Buffer[] = [];
   const queueOffsets: number[] = [];
   let total = 0;
@@ -87,30 +116,47 @@ export function getMessages(
   let consumed = 0;
   let maxPhyPulling = 0;
   const minPhy = commitLog.minOffset;
-  // A run of back-to-back records read with one pread.
-  let runStart = -1;
-  let runEnd = -1;
-  let runMembers: { offset: number; size: number; queueOffset: number }[] = [];
-  const flushRun = (): void => {
-    if (runMembers.length === 0) return;
-    const bytes = commitLog.read(runStart, runEnd - runStart);
-    for (const m of runMembers) {
-      const rec = bytes?.subarray(m.offset - runStart, m.offset - runStart + m.size);
-      if (rec === undefined || rec.length !== m.size) continue;
-      if (opts.filter?.isMatchedByCommitLog !== undefined && !opts.filter.isMatchedByCommitLog(rec)) continue;
-      messages.push(rec);
-      queueOffsets.push(m.queueOffset);
-      total += m.size;
+  // Runs of back-to-back records, each read with one pread.
+  const runs: Run[] = [];
+  let run: Run | undefined;
+  /** Records taken and their bytes (with a record filter: those that passed it, plus those not yet read). */
+  let taken = 0;
+  let takenBytes = 0;
+  /** With a record filter, reads and filters the runs so far (the filter decides what counts against the limits). */
+  const filterRuns = (): void => {
+    if (byRecord === undefined) return;
+    for (const r of runs) {
+      const bytes = readRange(commitLog, r.start, r.end - r.start, undefined);
+      for (let k = 0; k < r.sizes.length; k++) {
+        const at = (r.offsets[k] ?? 0) - r.start;
+        const size = r.sizes[k] ?? 0;
+        const rec = bytes?.subarray(at, at + size);
+        if (rec === undefined || rec.length !== size || !byRecord(rec)) continue;
+        messages.push(rec);
+        queueOffsets.push(r.queueOffsets[k] ?? 0);
+        total += size;
+      }
     }
-    runMembers = [];
+    runs.length = 0;
+    taken = messages.length;
+    takenBytes = total;
   };
 
-  for (let i = 0; i < count; i++) {
-    const phy = unitCommitLogOffset(units, i);
-    const size = unitSize(units, i);
-    if (messages.length + runMembers.length >= opts.maxMsgNums) break;
-    const pendingBytes = total + (runEnd - runStart > 0 && runMembers.length > 0 ? runEnd - runStart : 0);
-    if (messages.length + runMembers.length > 0 && pendingBytes + size > opts.maxTotalBytes) break;
+  for (let i = 0; ; i++) {
+    if (taken >= opts.maxMsgNums) break;
+    if (i - base >= loaded) {
+      // The last chunk was short (end of queue) or the budget is spent.
+      if (loaded < chunk || base + loaded >= budget) break;
+      base += loaded;
+      chunk = Math.min(budget - base, chunk * 4);
+      units = cq.readUnits(offset + base, chunk);
+      loaded = units.length / CQ_UNIT_SIZE;
+      if (loaded === 0) break;
+    }
+    const u = i - base;
+    const phy = unitCommitLogOffset(units, u);
+    const size = unitSize(units, u);
+    if (taken > 0 && takenBytes + size > opts.maxTotalBytes) break;
     consumed = i + 1;
     maxPhyPulling = phy;
     if (size === CQ_FILL_SIZE && phy === 0) continue;
@@ -118,17 +164,39 @@ export function getMessages(
       status = GetMessageStatus.MESSAGE_WAS_REMOVING;
       continue;
     }
-    if (opts.filter !== undefined && !opts.filter.isMatchedByConsumeQueue(unitTagsCode(units, i))) continue;
-    if (runMembers.length > 0 && phy === runEnd) {
-      runEnd += size;
+    if (opts.filter !== undefined && !opts.filter.isMatchedByConsumeQueue(unitTagsCode(units, u))) continue;
+    if (run !== undefined && phy === run.end) {
+      run.end += size;
     } else {
-      flushRun();
-      runStart = phy;
-      runEnd = phy + size;
+      // A record filter decides per record: settle the runs so far before the limits count this one.
+      if (byRecord !== undefined) filterRuns();
+      run = { start: phy, end: phy + size, offsets: [], sizes: [], queueOffsets: [] };
+      runs.push(run);
     }
-    runMembers.push({ offset: phy, size, queueOffset: offset + i });
+    run.offsets.push(phy);
+    run.sizes.push(size);
+    run.queueOffsets.push(offset + i);
+    taken++;
+    takenBytes += size;
   }
-  flushRun();
+  if (byRecord !== undefined) filterRuns();
+  else if (runs.length > 0) {
+    // Without a record filter every record taken is sent: all runs go into one buffer, back to back,
+    // so the pull response body is that buffer as it is.
+    const out = Buffer.allocUnsafe(takenBytes);
+    let at = 0;
+    for (const r of runs) {
+      const len = r.end - r.start;
+      if (readRange(commitLog, r.start, len, out.subarray(at, at + len)) === undefined) continue;
+      for (let k = 0; k < r.sizes.length; k++) {
+        const size = r.sizes[k] ?? 0;
+        messages.push(out.subarray(at, at + size));
+        queueOffsets.push(r.queueOffsets[k] ?? 0);
+        at += size;
+        total += size;
+      }
+    }
+  }
   if (messages.length > 0) status = GetMessageStatus.FOUND;
   else if (status !== GetMessageStatus.MESSAGE_WAS_REMOVING && consumed > 0 && opts.filter === undefined) {
     status = GetMessageStatus.OFFSET_FOUND_NULL;

@@ -123,8 +123,35 @@ export function processPull(ctx: BrokerContext, request: RemotingCommand, channe
     return undefined;
   }
 
-  const body = code === ResponseCode.SUCCESS ? Buffer.concat(result.messages as Buffer[], result.bufferTotalSize) : undefined;
-  return createResponseFor(request, code, code === ResponseCode.SUCCESS ? undefined : result.status, { extFields: header, body });
+  if (code !== ResponseCode.SUCCESS) return createResponseFor(request, code, result.status, { extFields: header });
+  // The stored records as they are: no joining copy (the connection writes the parts with one writev).
+  const parts = joinAdjacent(result.messages);
+  return createResponseFor(request, code, undefined, parts.length === 1 ? { extFields: header, body: parts[0] } : { extFields: header, bodyParts: parts });
+}
+
+/**
+ * Views that lie back to back in one ArrayBuffer merged into one view each
+ * (the store reads a pull's records into one buffer when it can), so a body
+ * is as few parts as possible.
+ */
+export function joinAdjacent(views: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let first: Buffer | undefined;
+  let end = 0;
+  const close = (f: Buffer): void => {
+    out.push(end === f.byteOffset + f.length ? f : Buffer.from(f.buffer, f.byteOffset, end - f.byteOffset));
+  };
+  for (const v of views) {
+    if (first !== undefined && v.buffer === first.buffer && v.byteOffset === end) {
+      end += v.length;
+      continue;
+    }
+    if (first !== undefined) close(first);
+    first = v;
+    end = v.byteOffset + v.length;
+  }
+  if (first !== undefined) close(first);
+  return out;
 }
 
 export function registerPullProcessor(ctx: BrokerContext): void {
