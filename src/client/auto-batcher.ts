@@ -5,6 +5,8 @@
  * requests instead of 64. Each caller still gets its own SendResult: its own
  * msgId and offsetMsgId, and queueOffset = the batch's first offset + its
  * index (the broker stores a batch as consecutive records of one queue).
+ * A batch waits no longer than the shortest timeout among its sends, and a
+ * send whose AbortSignal fired before its batch left is not sent at all.
  */
 import type { Message } from './message.js';
 import type { SendResult } from './mq-client-api.js';
@@ -16,8 +18,15 @@ export interface AutoBatchOptions {
   readonly maxBytes?: number;
 }
 
+/** What one batched send asks for besides its message. */
+export interface BatchedSendOptions {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
 interface Waiter {
   readonly message: Message;
+  readonly opts: BatchedSendOptions;
   readonly resolve: (r: SendResult) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -32,13 +41,13 @@ function bodyLength(m: Message): number {
 }
 
 export class AutoBatcher {
-  private readonly sendBatch: (msgs: readonly Message[]) => Promise<SendResult>;
+  private readonly sendBatch: (msgs: readonly Message[], opts: { timeoutMs?: number }) => Promise<SendResult>;
   private readonly maxMessages: number;
   private readonly maxBytes: number;
   private readonly pending = new Map<string, Pending>();
   private scheduled = false;
 
-  constructor(sendBatch: (msgs: readonly Message[]) => Promise<SendResult>, opts: AutoBatchOptions = {}) {
+  constructor(sendBatch: (msgs: readonly Message[], opts: { timeoutMs?: number }) => Promise<SendResult>, opts: AutoBatchOptions = {}) {
     this.sendBatch = sendBatch;
     this.maxMessages = opts.maxMessages ?? 16;
     this.maxBytes = opts.maxBytes ?? 1024 * 1024;
@@ -50,7 +59,7 @@ export class AutoBatcher {
       !m.topic.startsWith('%RETRY%') && bodyLength(m) < compressThreshold;
   }
 
-  add(message: Message): Promise<SendResult> {
+  add(message: Message, opts: BatchedSendOptions = {}): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       const size = bodyLength(message);
       let p = this.pending.get(message.topic);
@@ -62,7 +71,7 @@ export class AutoBatcher {
         p = { waiters: [], bytes: 0 };
         this.pending.set(message.topic, p);
       }
-      p.waiters.push({ message, resolve, reject });
+      p.waiters.push({ message, opts, resolve, reject });
       p.bytes += size;
       if (!this.scheduled) {
         this.scheduled = true;
@@ -78,9 +87,12 @@ export class AutoBatcher {
     const p = this.pending.get(topic);
     if (p === undefined) return;
     this.pending.delete(topic);
-    const { waiters } = p;
+    // A send aborted while it waited here was already rejected by its caller's signal: leave it out.
+    const waiters = p.waiters.filter((w) => w.opts.signal?.aborted !== true);
     if (waiters.length === 0) return;
-    this.sendBatch(waiters.map((w) => w.message)).then(
+    let timeoutMs: number | undefined;
+    for (const w of waiters) if (w.opts.timeoutMs !== undefined) timeoutMs = Math.min(timeoutMs ?? Infinity, w.opts.timeoutMs);
+    this.sendBatch(waiters.map((w) => w.message), timeoutMs === undefined ? {} : { timeoutMs }).then(
       (r) => {
         const ids = r.msgId.split(',');
         const offsetIds = r.offsetMsgId.split(',');

@@ -146,7 +146,7 @@ export class Producer {
     this.ids = new UniqIdGenerator(resolved.clientIP, this.clock);
     this.batcher = options.autoBatch === undefined || options.autoBatch === false
       ? undefined
-      : new AutoBatcher((msgs) => this.sendBatch(msgs), options.autoBatch === true ? {} : options.autoBatch);
+      : new AutoBatcher((msgs, o) => this.sendBatch(msgs, o), options.autoBatch === true ? {} : options.autoBatch);
     this.spool = options.spoolDir === undefined ? undefined : new SpoolDrainer(
       options.spoolDir,
       (m) => this.dispatch(this.prepareSingle(m, {}, undefined), {}),
@@ -205,7 +205,7 @@ export class Producer {
       if (this.batcher !== undefined && spool === undefined && reply === undefined && opts.queue === undefined && opts.selector === undefined &&
         opts.shardingKey === undefined && AutoBatcher.eligible(message, this.compressThreshold)) {
         this.checkRunning();
-        return this.batcher.add(message);
+        return this.batcher.add(message, opts);
       }
       if (spool === undefined || reply !== undefined) {
         return this.dispatch(this.prepareSingle(message, opts, reply === undefined ? undefined : { props: reply, sysFlag: 0 }), opts);

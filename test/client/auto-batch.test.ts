@@ -48,3 +48,34 @@ test('64 concurrent sends with autoBatch: own ids, consecutive offsets, few requ
   assert.equal(delayed.status, 'SEND_OK');
   assert.equal(singleRequests, 1);
 });
+
+test('autoBatch: a send aborted before its batch leaves is not stored; the batch takes the shortest per-call timeout', async (t) => {
+  const cluster = await startCluster(t);
+  await cluster.createTopic('BatchedAbort', 1);
+  const broker = cluster.brokers[0];
+  assert.ok(broker);
+  const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, group: 'PG_batch_abort', instanceName: `batch-abort-${process.pid}`, autoBatch: true });
+  await producer.start();
+  cluster.track(() => producer.shutdown());
+  const ac = new AbortController();
+  const kept = producer.send({ topic: 'BatchedAbort', body: 'kept' });
+  const aborted = producer.send({ topic: 'BatchedAbort', body: 'aborted' }, { signal: ac.signal });
+  ac.abort();
+  await assert.rejects(aborted, (err: unknown) => err instanceof Error && err.name === 'AbortError');
+  const r = await kept;
+  assert.equal(r.status, 'SEND_OK');
+  assert.equal(broker.context.store.getMaxOffsetInQueue('BatchedAbort', 0), 1, 'only the kept message is stored');
+
+  // The broker holds every send request for 300 ms: a batch with a 100 ms send in it times out, one without does not.
+  const server = broker.context.server as unknown as { processors: { dispatch: (ch: unknown, req: { code: number }) => void } };
+  const original = server.processors.dispatch.bind(server.processors);
+  server.processors.dispatch = (ch, req) => {
+    if (req.code === RequestCode.SEND_BATCH_MESSAGE) setTimeout(() => original(ch, req), 300);
+    else original(ch, req);
+  };
+  const slow = [producer.send({ topic: 'BatchedAbort', body: 'a' }), producer.send({ topic: 'BatchedAbort', body: 'b' }, { timeoutMs: 100 })];
+  const settled = await Promise.allSettled(slow);
+  for (const s of settled) assert.equal(s.status, 'rejected', 'the whole batch waited at most 100 ms');
+  const patient = await Promise.all([producer.send({ topic: 'BatchedAbort', body: 'c' }), producer.send({ topic: 'BatchedAbort', body: 'd' }, { timeoutMs: 2000 })]);
+  for (const p of patient) assert.equal(p.status, 'SEND_OK');
+});
