@@ -1,10 +1,14 @@
 /**
  * The store workloads: concurrent appenders (each an async loop awaiting one
- * putMessage at a time, like a producer with one message in flight) and a
+ * putMessage at a time, like a producer with one message in flight, or with
+ * `batch` > 1 one putMessageBatch of that many messages at a time, as the
+ * broker stores a SEND_BATCH_MESSAGE request) and a
  * sequential reader (getMessage in batches). Both are bounded by time and by
  * count, and report what was done; they never throw for expected store
  * outcomes (a failed put stops the run and is reported).
  */
+import { BATCH_LAYOUT_STRIDE, BatchLayout, type MessageBatchInput } from '../common/index.js';
+import { encodeBatchBody, scanBatchBody } from '../protocol/index.js';
 import type { MessageStore } from '../store/index.js';
 import { GetMessageStatus, PutMessageStatus } from '../store/index.js';
 import type { BenchMessageFactory } from './bench-messages.js';
@@ -18,6 +22,8 @@ export interface AppendSpec {
   /** Stop once this many body bytes were handed to the store. */
   readonly maxBytes: number;
   readonly waitStoreMsgOK: boolean;
+  /** Messages per store call: 1 = putMessage, more = putMessageBatch of a batch body (default 1). */
+  readonly batch?: number;
   /** Updated live with acknowledged messages and body bytes (for progress reports). */
   readonly progress?: { msgs: number; bytes: number };
 }
@@ -46,6 +52,31 @@ export async function runAppenders(store: MessageStore, factory: BenchMessageFac
   const deadline = t0 + spec.maxSeconds * 1000;
   const opts = { waitStoreMsgOK: spec.waitStoreMsgOK };
 
+  const batch = spec.batch ?? 1;
+  const batchWriter = async (idx: number): Promise<void> => {
+    const queueId = idx % BENCH_QUEUES;
+    let body: BatchBody | undefined;
+    // Bounded as `writer` below.
+    while (!stop && handedBytes < spec.maxBytes && nowMs() < deadline) {
+      const size = spec.nextSize();
+      body = nextBatchBody(body, factory, queueId, size, batch, born);
+      handedBytes += size * batch;
+      const r = await store.putMessageBatch(body.input, opts);
+      if (r.status === PutMessageStatus.PUT_OK) {
+        msgs += batch;
+        okBytes += size * batch;
+        if (spec.progress !== undefined) {
+          spec.progress.msgs += batch;
+          spec.progress.bytes += size * batch;
+        }
+      } else {
+        failures.set(r.status, (failures.get(r.status) ?? 0) + 1);
+        firstFailure ??= 'reason' in r ? `${r.status}: ${r.reason}` : r.status;
+        stop = true;
+      }
+    }
+  };
+
   const writer = async (idx: number): Promise<void> => {
     const queueId = idx % BENCH_QUEUES;
     // Bounded: every turn adds >= 1 byte to handedBytes, and time is checked each turn.
@@ -67,8 +98,54 @@ export async function runAppenders(store: MessageStore, factory: BenchMessageFac
       }
     }
   };
-  await Promise.all(Array.from({ length: spec.writers }, (_, i) => writer(i)));
+  await Promise.all(Array.from({ length: spec.writers }, (_, i) => (batch > 1 ? batchWriter(i) : writer(i))));
   return { msgs, bytes: okBytes, seconds: (nowMs() - t0) / 1000, failures, firstFailure };
+}
+
+/** A writer's batch body (as a producer's SEND_BATCH_MESSAGE carries it), reused with fresh UNIQ_KEYs. */
+interface BatchBody {
+  readonly size: number;
+  readonly input: MessageBatchInput;
+}
+
+/**
+ * The batch for the next call: the previous one with each message's
+ * properties rewritten in place (same length: only the UNIQ_KEY counter
+ * changes), or a new body when the size changed or the lengths differ. The
+ * store copies the bytes during putMessageBatch, so reuse after it is safe.
+ */
+function nextBatchBody(prev: BatchBody | undefined, factory: BenchMessageFactory, queueId: number, size: number, n: number, born: number): BatchBody {
+  const msgs = Array.from({ length: n }, () => factory.make(queueId, size, born));
+  if (prev !== undefined && prev.size === size) {
+    const { data, layout } = prev.input;
+    let same = true;
+    for (let i = 0, o = 0; i < n && same; i++, o += BATCH_LAYOUT_STRIDE) {
+      const props = msgs[i]?.properties ?? '';
+      same = props.length === layout[o + BatchLayout.PROPERTIES_LENGTH] && Buffer.byteLength(props) === props.length;
+      if (same) data.write(props, layout[o + BatchLayout.PROPERTIES_START] ?? 0, 'latin1');
+    }
+    if (same) return prev;
+  }
+  const data = encodeBatchBody(msgs.map((m) => ({ flag: m.flag, body: Buffer.from(m.body), properties: m.properties })));
+  const layout = scanBatchBody(data);
+  const first = msgs[0];
+  if (first === undefined) throw new Error('batch of 0 messages');
+  return {
+    size,
+    input: {
+      topic: first.topic,
+      queueId,
+      sysFlag: first.sysFlag,
+      bornTimestamp: born,
+      bornHost: first.bornHost,
+      storeHost: first.storeHost,
+      reconsumeTimes: 0,
+      data,
+      layout,
+      count: n,
+      suffixes: [],
+    },
+  };
 }
 
 export interface ReadSpec {

@@ -27,12 +27,13 @@ import {
   getErrorMessage,
   storedMessageLength,
   withHostFlags,
+  dataViewOf,
   writeBlankRecord,
   writeRecordHead,
   writeStoredMessage,
 } from '../common/index.js';
 import type { DispatchRequest } from './dispatch-request.js';
-import { dispatchInfoOfBytes, isConsumable, tagsCodeFor } from './dispatch-info.js';
+import { dispatchInfoOfBytes, isConsumable, newDispatchInfo, tagsCodeFor } from './dispatch-info.js';
 import type { AppendMessageResult, PutMessageResult } from './put-message-result.js';
 import { PutMessageStatus } from './put-message-result.js';
 import { SegmentQueue } from './segment-queue.js';
@@ -89,8 +90,11 @@ export class CommitLog {
   /** Encoded topic names, reused across appends. */
   private readonly topicBytes = new Map<string, Buffer>();
   private readonly msgIds: OffsetMessageIdEncoder;
+  /** Scratch for the properties of the record being staged. */
+  private readonly info = newDispatchInfo();
 
   private staging: Buffer;
+  private stagingView: DataView;
   private stagingUsed = 0;
   /** Log offset of staging[0]. */
   private stagingStart = 0;
@@ -114,7 +118,8 @@ export class CommitLog {
     this.log = deps.logger.child({ component: 'store.commitlog' });
     this.segments = new SegmentQueue(config.dir, config.segmentSize);
     this.msgIds = new OffsetMessageIdEncoder(deps.storeHost);
-    this.staging = Buffer.allocUnsafe(Math.min(config.segmentSize, Math.max(4 * 1024 * 1024, config.maxMessageSize + 64 * 1024)));
+    this.staging = Buffer.allocUnsafeSlow(Math.min(config.segmentSize, Math.max(4 * 1024 * 1024, config.maxMessageSize + 64 * 1024)));
+    this.stagingView = dataViewOf(this.staging);
   }
 
   load(): void {
@@ -202,7 +207,7 @@ export class CommitLog {
       const queueOffset = consumable ? this.nextQueueOffset(msg.topic, msg.queueId) : 0;
       if (firstQueueOffset < 0) firstQueueOffset = queueOffset;
       const at = this.stagingUsed;
-      const end = writeStoredMessage(this.staging, at, msg, p, queueOffset, this.cursor, now);
+      const end = writeStoredMessage(this.staging, at, msg, p, queueOffset, this.cursor, now, this.stagingView);
       if (consumable) this.setQueueOffset(msg.topic, msg.queueId, queueOffset + 1);
       dispatches.push(this.staged1(msg.topic, msg.queueId, p.length, end - p.propertiesLength, end, p.sysFlag, queueOffset, now, msg.preparedTransactionOffset, msgIds));
     }
@@ -239,6 +244,10 @@ export class CommitLog {
     const msgIds: string[] = [];
     const data = b.data;
     const staging = this.staging;
+    const view = this.stagingView;
+    // Views on the request's ArrayBuffer + TypedArray.set: the cheapest copy here (Buffer.copy and byte loops cost more).
+    const dataBuffer = data.buffer;
+    const dataOffset = data.byteOffset;
     for (let i = 0, o = 0; i < count; i++, o += BATCH_LAYOUT_STRIDE) {
       const bodyStart = layout[o + BatchLayout.BODY_START] ?? 0;
       const bodyLength = layout[o + BatchLayout.BODY_LENGTH] ?? 0;
@@ -249,20 +258,20 @@ export class CommitLog {
       const propsLength = ownLength + (suffix?.length ?? 0);
       const length = fixed + bodyLength + propsLength;
       const at = this.stagingUsed;
-      const bodyCrc = bodyCrc32(data.subarray(bodyStart, bodyStart + bodyLength));
+      const body = new Uint8Array(dataBuffer, dataOffset + bodyStart, bodyLength);
       let p = writeRecordHead(
-        staging, at, length, bodyCrc, b.queueId, layout[o + BatchLayout.FLAG] ?? 0, queueOffset, this.cursor, sysFlag,
+        view, at, length, bodyCrc32(body), b.queueId, layout[o + BatchLayout.FLAG] ?? 0, queueOffset, this.cursor, sysFlag,
         b.bornTimestamp, b.bornHost, now, b.storeHost, b.reconsumeTimes, 0,
       );
-      staging.writeInt32BE(bodyLength, p);
-      data.copy(staging, p + 4, bodyStart, bodyStart + bodyLength);
+      view.setInt32(p, bodyLength);
+      staging.set(body, p + 4);
       p += 4 + bodyLength;
-      staging[p] = topic.length;
-      topic.copy(staging, p + 1);
+      view.setUint8(p, topic.length);
+      staging.set(topic, p + 1);
       p += 1 + topic.length;
-      staging.writeInt16BE(propsLength, p);
+      view.setInt16(p, propsLength);
       p += 2;
-      data.copy(staging, p, propsStart, propsStart + ownLength);
+      staging.set(new Uint8Array(dataBuffer, dataOffset + propsStart, ownLength), p);
       if (suffix !== undefined) staging.set(suffix, p + ownLength);
       dispatches.push(this.staged1(b.topic, b.queueId, length, p, p + propsLength, sysFlag, queueOffset, now, 0, msgIds));
       if (consumable) queueOffset++;
@@ -302,7 +311,7 @@ export class CommitLog {
     msgIds: string[],
   ): DispatchRequest {
     const offset = this.cursor;
-    const info = dispatchInfoOfBytes(this.staging, propsStart, propsEnd, sysFlag);
+    const info = dispatchInfoOfBytes(this.staging, propsStart, propsEnd, sysFlag, this.info);
     this.stagingUsed += length;
     this.cursor += length;
     msgIds.push(this.msgIds.encode(offset));

@@ -84,7 +84,7 @@ function hashOfBytes(buf: Buffer, start: number, end: number): number {
  * results as dispatchInfo on the decoded string: the separators are ASCII, so
  * pairs split at the same places.
  */
-export function dispatchInfoOfBytes(buf: Buffer, start: number, end: number, sysFlag: number): DispatchInfo {
+export function dispatchInfoOfBytes(buf: Buffer, start: number, end: number, sysFlag: number, out: MutableDispatchInfo = newDispatchInfo()): DispatchInfo {
   let tagsCode = 0;
   let keys: string | undefined;
   let uniqKey: string | undefined;
@@ -119,7 +119,20 @@ export function dispatchInfoOfBytes(buf: Buffer, start: number, end: number, sys
     }
     s = e + 1;
   }
-  return { tagsCode, keys, uniqKey, consumable: isConsumable(sysFlag), delayLevel, timerOutMs };
+  out.tagsCode = tagsCode;
+  out.keys = keys;
+  out.uniqKey = uniqKey;
+  out.consumable = isConsumable(sysFlag);
+  out.delayLevel = delayLevel;
+  out.timerOutMs = timerOutMs;
+  return out;
+}
+
+/** A DispatchInfo that dispatchInfoOfBytes may fill in place (a per-caller scratch on hot paths). */
+export type MutableDispatchInfo = { -readonly [K in keyof DispatchInfo]: DispatchInfo[K] };
+
+export function newDispatchInfo(): MutableDispatchInfo {
+  return { tagsCode: 0, keys: undefined, uniqKey: undefined, consumable: true, delayLevel: 0, timerOutMs: 0 };
 }
 
 /**

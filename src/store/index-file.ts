@@ -48,8 +48,12 @@ const TWO_32 = 0x1_0000_0000;
 
 /** IndexFile.indexKeyHashMethod: |String.hashCode()|, Integer.MIN_VALUE -> 0. */
 export function indexKeyHash(key: string): number {
-  const h = javaHashCode(key);
-  return h === -0x8000_0000 ? 0 : Math.abs(h);
+  return indexKeyHashOf(javaHashCode(key));
+}
+
+/** indexKeyHash from the key's String.hashCode. */
+export function indexKeyHashOf(javaHash: number): number {
+  return javaHash === -0x8000_0000 ? 0 : Math.abs(javaHash);
 }
 
 /** Total file size: 40 + slots*4 + indexNum*20. */
@@ -106,6 +110,7 @@ export class IndexFile {
   private dirtyPageCount = 0;
   private headerDirty = false;
   private readonly pending = Buffer.alloc(CHUNK_ENTRIES * INDEX_ENTRY_SIZE);
+  private readonly pendingView = new DataView(this.pending.buffer, this.pending.byteOffset, this.pending.byteLength);
   private pendingFirst: number; // entry number of pending[0]
   private pendingCount = 0;
   private readonly scratch = Buffer.alloc(INDEX_ENTRY_SIZE);
@@ -202,11 +207,15 @@ export class IndexFile {
 
   /** IndexFile.putKey. Returns false when the file is full. */
   putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    return this.putKeyHash(indexKeyHash(key), phyOffset, storeTimestamp);
+  }
+
+  /** putKey for a key whose indexKeyHash the caller computed. */
+  putKeyHash(keyHash: number, phyOffset: number, storeTimestamp: number): boolean {
     const h = this.header;
     if (h.indexCount >= this.indexNum) return false;
     const slots = this.slots;
     if (slots === undefined || this.closed) throw new StoreError(`index file ${this.path} is not writable`);
-    const keyHash = indexKeyHash(key);
     const slot = keyHash % this.hashSlotNum;
     let slotValue = slots[slot] ?? 0;
     if (slotValue <= 0 || slotValue >= h.indexCount) slotValue = 0;
@@ -216,10 +225,12 @@ export class IndexFile {
       timeDiff = Math.min(0x7fff_ffff, Math.max(0, Math.trunc((storeTimestamp - h.beginTimestamp) / 1000)));
     }
     const at = this.pendingCount * INDEX_ENTRY_SIZE;
-    this.pending.writeInt32BE(keyHash, at);
-    writeInt64(this.pending, phyOffset, at + 4);
-    this.pending.writeInt32BE(timeDiff, at + 12);
-    this.pending.writeInt32BE(slotValue, at + 16);
+    const v = this.pendingView;
+    v.setInt32(at, keyHash);
+    v.setInt32(at + 4, Math.floor(phyOffset / TWO_32));
+    v.setUint32(at + 8, phyOffset >>> 0);
+    v.setInt32(at + 12, timeDiff);
+    v.setInt32(at + 16, slotValue);
     this.pendingCount++;
     slots[slot] = n;
     const page = Math.floor(slot / SLOTS_PER_PAGE);

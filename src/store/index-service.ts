@@ -21,9 +21,9 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, MessageSysFlag, StoreError, transactionType, type Clock } from '../common/index.js';
+import { InvalidArgumentError, MessageSysFlag, StoreError, javaHashCode, transactionType, type Clock } from '../common/index.js';
 import type { DispatchRequest } from './dispatch-request.js';
-import { IndexFile } from './index-file.js';
+import { IndexFile, indexKeyHashOf } from './index-file.js';
 
 /** MessageStoreConfig.maxMsgsNumBatch default: the cap on queryOffset's maxNum. */
 export const MAX_MSGS_NUM_BATCH = 64;
@@ -49,6 +49,12 @@ export function buildIndexKey(topic: string, key: string): string {
   return `${topic}#${key}`;
 }
 
+/** String.hashCode of a string whose prefix hashes to `h`, continued over s[from, to). */
+function continueHash(h: number, s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
 /** UtilAll.timeMillisToHumanString: yyyyMMddHHmmssSSS in local time. */
 export function indexFileName(ms: number): string {
   const d = new Date(ms);
@@ -68,6 +74,10 @@ export class IndexService {
   private readonly clock: Clock;
   private files: IndexFile[] = [];
   private lastIndexed = -1;
+  /** Scratch for buildIndex: the key hashes of one record. */
+  private readonly keyHashes: number[] = [];
+  private prefixTopic: string | undefined;
+  private prefixTopicHash = 0;
 
   constructor(indexDir: string, opts: IndexServiceOptions, clock: Clock) {
     if (!Number.isInteger(opts.maxHashSlotNum) || opts.maxHashSlotNum < 1 || opts.maxHashSlotNum > 0x7fff_ffff) {
@@ -119,28 +129,50 @@ export class IndexService {
     return this.files;
   }
 
-  /** IndexService.buildIndex (CommitLogDispatcherBuildIndex). */
+  /**
+   * IndexService.buildIndex (CommitLogDispatcherBuildIndex). Key hashes are
+   * String.hashCode of `${topic}#${key}`, computed as the topic prefix's hash
+   * (cached) continued over the key, without building the joined string.
+   */
   buildIndex(req: DispatchRequest): void {
     if (transactionType(req.sysFlag) === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) return;
     if (req.commitLogOffset <= this.lastIndexed) return;
-    const keys: string[] = [];
-    if (req.uniqKey !== undefined) keys.push(buildIndexKey(req.topic, req.uniqKey));
-    if (req.keys !== undefined && req.keys.length > 0) {
-      for (const token of req.keys.split(' ')) {
-        if (token.length > 0) keys.push(buildIndexKey(req.topic, token));
+    const hashes = this.keyHashes;
+    let n = 0;
+    const prefix = this.prefixHash(req.topic);
+    if (req.uniqKey !== undefined) hashes[n++] = continueHash(prefix, req.uniqKey, 0, req.uniqKey.length);
+    const keys = req.keys;
+    if (keys !== undefined && keys.length > 0) {
+      // Non-empty tokens of keys.split(' ').
+      for (let s = 0; s <= keys.length; ) {
+        let e = keys.indexOf(' ', s);
+        if (e < 0) e = keys.length;
+        if (e > s) hashes[n++] = continueHash(prefix, keys, s, e);
+        s = e + 1;
       }
     }
-    if (keys.length === 0) return;
-    let file = this.writableFile(keys.length);
-    for (const key of keys) {
-      if (!file.putKey(key, req.commitLogOffset, req.storeTimestamp)) {
+    if (n === 0) return;
+    let file = this.writableFile(n);
+    for (let i = 0; i < n; i++) {
+      const hash = indexKeyHashOf(hashes[i] ?? 0);
+      if (!file.putKeyHash(hash, req.commitLogOffset, req.storeTimestamp)) {
         file = this.roll();
-        if (!file.putKey(key, req.commitLogOffset, req.storeTimestamp)) {
+        if (!file.putKeyHash(hash, req.commitLogOffset, req.storeTimestamp)) {
           throw new StoreError(`fresh index file ${file.path} rejected a key`);
         }
       }
     }
+    hashes.length = Math.min(hashes.length, 64);
     this.lastIndexed = req.commitLogOffset;
+  }
+
+  /** String.hashCode of `${topic}#`, for the last topic seen. */
+  private prefixHash(topic: string): number {
+    if (topic !== this.prefixTopic) {
+      this.prefixTopic = topic;
+      this.prefixTopicHash = javaHashCode(buildIndexKey(topic, ''));
+    }
+    return this.prefixTopicHash;
   }
 
   /**
