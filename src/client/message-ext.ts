@@ -6,8 +6,8 @@
  */
 import { inflateSync } from 'node:zlib';
 import {
-  MessageConst, MessageSysFlag, ProtocolError, createOffsetMessageId, decodeProperties, decodeStoredMessage,
-  formatHostAddress, getErrorMessage, storedMessageLength,
+  MessageConst, MessageSysFlag, OffsetMessageIdEncoder, ProtocolError, decodePropertyRecord, formatHostAddress, getErrorMessage,
+  storedMessageLength, type HostAddress,
 } from '../common/index.js';
 
 /** A message as a consumer receives it (Java `MessageExt`). */
@@ -44,34 +44,151 @@ export interface MessageExt {
 
 const COMPRESSION_TYPE_MASK = 0x700;
 const COMPRESSION_ZLIB = 0x300;
+const TWO_32 = 4294967296;
+const MIN_RECORD = storedMessageLength(0, 0, 0, 0);
 
-/** Decodes every record of `body`; throws ProtocolError on malformed data. */
+/**
+ * Per-body memo of the strings that repeat from record to record (topic,
+ * hosts, the offset-id prefix of a store host), so a batch of records from
+ * one producer and broker formats each of them once.
+ */
+class RecordStrings {
+  private topicAt = -1;
+  private topicLen = -1;
+  private topic = '';
+  private bornIp = -1;
+  private bornPort = -1;
+  private born = '';
+  private storeIp = -1;
+  private storePort = -1;
+  private store = '';
+  private ids: OffsetMessageIdEncoder | undefined;
+
+  constructor(private readonly buf: Buffer) {}
+
+  topicOf(at: number, len: number): string {
+    const buf = this.buf;
+    if (len === this.topicLen) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (buf[at + i] !== buf[this.topicAt + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.topic;
+    }
+    this.topicAt = at;
+    this.topicLen = len;
+    this.topic = buf.toString('utf8', at, at + len);
+    return this.topic;
+  }
+
+  bornHost(at: number, v6: boolean): string {
+    if (v6) return formatHostAddress(readHost(this.buf, at, true));
+    const ip = this.buf.readUInt32BE(at);
+    const port = this.buf.readInt32BE(at + 4);
+    if (ip !== this.bornIp || port !== this.bornPort) {
+      this.bornIp = ip;
+      this.bornPort = port;
+      this.born = formatHostAddress(readHost(this.buf, at, false));
+    }
+    return this.born;
+  }
+
+  /** The store host string; sets `offsetIds` for it. */
+  storeHost(at: number, v6: boolean): string {
+    if (v6) {
+      const h = readHost(this.buf, at, true);
+      this.storeIp = -1;
+      this.ids = new OffsetMessageIdEncoder(h);
+      return formatHostAddress(h);
+    }
+    const ip = this.buf.readUInt32BE(at);
+    const port = this.buf.readInt32BE(at + 4);
+    if (ip !== this.storeIp || port !== this.storePort || this.ids === undefined) {
+      this.storeIp = ip;
+      this.storePort = port;
+      const h = readHost(this.buf, at, false);
+      this.store = formatHostAddress(h);
+      this.ids = new OffsetMessageIdEncoder(h);
+    }
+    return this.store;
+  }
+
+  offsetMsgId(commitLogOffset: number): string {
+    if (this.ids === undefined) throw new ProtocolError('store host not decoded');
+    return this.ids.encode(commitLogOffset);
+  }
+}
+
+function readHost(buf: Buffer, at: number, v6: boolean): HostAddress {
+  const len = v6 ? 16 : 4;
+  return { address: Uint8Array.prototype.slice.call(buf, at, at + len), port: buf.readInt32BE(at + len) };
+}
+
+function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
+}
+
+/**
+ * Decodes every record of `body`; throws ProtocolError on malformed data.
+ * Message bodies are views into `body` (not copies) unless inflated.
+ */
 export function decodeMessages(body: Buffer, brokerName: string): MessageExt[] {
   const out: MessageExt[] = [];
-  const min = storedMessageLength(0, 0, 0, 0);
+  const strings = new RecordStrings(body);
   let pos = 0;
   while (pos < body.length) {
     if (body.length - pos < 8) throw new ProtocolError(`truncated message record at ${pos}`);
     const size = body.readInt32BE(pos);
-    if (size < min || pos + size > body.length) throw new ProtocolError(`bad message record size ${size} at ${pos}`);
-    out.push(decodeMessage(body.subarray(pos, pos + size), brokerName));
+    if (size < MIN_RECORD || pos + size > body.length) throw new ProtocolError(`bad message record size ${size} at ${pos}`);
+    out.push(decodeRecord(body, pos, pos + size, brokerName, strings));
     pos += size;
   }
   return out;
 }
 
-/** Decodes one stored record (exactly `record.length` bytes). */
+/** Decodes one stored record (exactly `record.length` bytes); its body is a view into `record` unless inflated. */
 export function decodeMessage(record: Buffer, brokerName: string): MessageExt {
-  let m;
-  try {
-    m = decodeStoredMessage(record, 0);
-  } catch (err: unknown) {
-    throw new ProtocolError(`malformed message record: ${getErrorMessage(err)}`, { cause: err });
-  }
-  const props = Object.fromEntries(decodeProperties(m.properties)) as Record<string, string>;
-  let body = m.body;
-  if ((m.sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) {
-    const type = m.sysFlag & COMPRESSION_TYPE_MASK;
+  if (record.length < MIN_RECORD) throw new ProtocolError(`malformed message record: ${record.length} bytes`);
+  return decodeRecord(record, 0, record.length, brokerName, new RecordStrings(record));
+}
+
+function malformed(what: string): ProtocolError {
+  return new ProtocolError(`malformed message record: ${what}`);
+}
+
+/** The record in `buf[pos, end)` (MessageDecoder.decode; layout in common/stored-message.ts). */
+function decodeRecord(buf: Buffer, pos: number, end: number, brokerName: string, strings: RecordStrings): MessageExt {
+  const sysFlag = buf.readInt32BE(pos + 36);
+  const bornV6 = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
+  const storeV6 = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0;
+  const storeAt = pos + 48 + (bornV6 ? 20 : 8) + 8;
+  let p = storeAt + (storeV6 ? 20 : 8);
+  if (p + 16 > end) throw malformed('truncated header');
+  const bornHost = strings.bornHost(pos + 48, bornV6);
+  const storeTimestamp = readInt64(buf, storeAt - 8);
+  const storeHost = strings.storeHost(storeAt, storeV6);
+  const reconsumeTimes = buf.readInt32BE(p);
+  const preparedTransactionOffset = readInt64(buf, p + 4);
+  p += 12;
+  const bodyLength = buf.readInt32BE(p);
+  p += 4;
+  if (bodyLength < 0 || p + bodyLength + 3 > end) throw malformed(`bad body length ${bodyLength}`);
+  let body = buf.subarray(p, p + bodyLength);
+  p += bodyLength;
+  const topicLength = buf[p] ?? 0;
+  p += 1;
+  if (p + topicLength + 2 > end) throw malformed(`bad topic length ${topicLength}`);
+  const topic = strings.topicOf(p, topicLength);
+  p += topicLength;
+  const propertiesLength = buf.readInt16BE(p);
+  p += 2;
+  if (propertiesLength < 0 || p + propertiesLength > end) throw malformed(`bad properties length ${propertiesLength}`);
+  const props = propertiesLength === 0 ? {} : decodePropertyRecord(buf.toString('utf8', p, p + propertiesLength));
+  if ((sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) {
+    const type = sysFlag & COMPRESSION_TYPE_MASK;
     if (type !== 0 && type !== COMPRESSION_ZLIB) {
       throw new ProtocolError(`unsupported compression type 0x${type.toString(16)} (only zlib)`);
     }
@@ -81,30 +198,31 @@ export function decodeMessage(record: Buffer, brokerName: string): MessageExt {
       throw new ProtocolError(`cannot inflate compressed body: ${getErrorMessage(err)}`, { cause: err });
     }
   }
-  const offsetMsgId = createOffsetMessageId(m.storeHost, m.commitLogOffset);
+  const commitLogOffset = readInt64(buf, pos + 28);
+  const offsetMsgId = strings.offsetMsgId(commitLogOffset);
   const keys = props[MessageConst.PROPERTY_KEYS];
   return {
     msgId: props[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] ?? offsetMsgId,
     offsetMsgId,
-    topic: m.topic,
+    topic,
     brokerName,
-    queueId: m.queueId,
-    queueOffset: m.queueOffset,
-    commitLogOffset: m.commitLogOffset,
+    queueId: buf.readInt32BE(pos + 12),
+    queueOffset: readInt64(buf, pos + 20),
+    commitLogOffset,
     body,
     tags: props[MessageConst.PROPERTY_TAGS],
     keys: keys === undefined ? [] : keys.split(MessageConst.KEY_SEPARATOR).filter((k) => k.length > 0),
     properties: props,
-    flag: m.flag,
-    reconsumeTimes: m.reconsumeTimes,
-    bornTimestamp: m.bornTimestamp,
-    storeTimestamp: m.storeTimestamp,
-    bornHost: formatHostAddress(m.bornHost),
-    storeHost: formatHostAddress(m.storeHost),
-    sysFlag: m.sysFlag,
-    bodyCrc: m.bodyCrc,
-    storeSize: m.storeSize,
-    preparedTransactionOffset: m.preparedTransactionOffset,
+    flag: buf.readInt32BE(pos + 16),
+    reconsumeTimes,
+    bornTimestamp: readInt64(buf, pos + 40),
+    storeTimestamp,
+    bornHost,
+    storeHost,
+    sysFlag,
+    bodyCrc: buf.readInt32BE(pos + 8),
+    storeSize: buf.readInt32BE(pos),
+    preparedTransactionOffset,
   };
 }
 

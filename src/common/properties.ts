@@ -28,6 +28,30 @@ export function decodeProperties(s: string): Map<string, string> {
   return map;
 }
 
+/**
+ * `decodeProperties` as a plain object (own data properties, later
+ * duplicates win), without the intermediate Map: the received-message path.
+ */
+export function decodePropertyRecord(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const n = s.length;
+  let start = 0;
+  while (start < n) {
+    let end = s.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = n;
+    const idx = s.indexOf(NAME_VALUE_SEPARATOR, start);
+    // Java: length >= 3, separator neither first nor last.
+    if (end - start >= 3 && idx > start && idx < end - 1) {
+      const name = s.slice(start, idx);
+      const value = s.slice(idx + 1, end);
+      if (name === '__proto__') Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+      else out[name] = value;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 /** The value of one property without building the whole map. */
 export function findProperty(s: string, name: string): string | undefined {
   const needle = name + NAME_VALUE_SEPARATOR;
