@@ -95,6 +95,9 @@ export interface PreparedSend {
   readonly batch: boolean;
   readonly message: Message | readonly Message[];
   readonly selector: MessageQueueSelector | undefined;
+  /** Sends to a `%RETRY%` topic carry the consumer's counts in the request header (sendKernelImpl). */
+  readonly reconsumeTimes?: number;
+  readonly maxReconsumeTimes?: number;
 }
 
 type State = 'CREATED' | 'RUNNING' | 'SHUTDOWN';
@@ -335,6 +338,23 @@ export class Producer {
     };
   }
 
+  /**
+   * A send whose properties are given as they go on the wire (system ones
+   * included, not validated as user properties): the client's own sends,
+   * such as a consumer's copy of a message for its retry topic.
+   */
+  protected prepareRaw(topic: string, body: Buffer, flag: number, props: ReadonlyMap<string, string>, counts: { reconsumeTimes: number; maxReconsumeTimes: number }): PreparedSend {
+    this.checkRunning();
+    const withId = new Map(props);
+    const msgId = withId.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? this.ids.next();
+    withId.set(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, msgId);
+    const packed = maybeCompress(body, this.compressThreshold);
+    return {
+      topic, body: packed.body, sysFlag: packed.sysFlag, flag, properties: propertiesString(withId), msgId, batch: false,
+      message: { topic, body }, selector: undefined, ...counts,
+    };
+  }
+
   /** The retry loop (sendDefaultImpl), or a single attempt for a fixed queue / selector (sendSelectImpl). */
   protected async dispatch(req: PreparedSend, opts: SendOptions): Promise<SendResult> {
     this.checkRunning();
@@ -429,10 +449,11 @@ export class Producer {
       bornTimestamp: this.clock.now(),
       flag: req.flag,
       properties: req.properties,
-      reconsumeTimes: 0,
+      reconsumeTimes: req.reconsumeTimes ?? 0,
       unitMode: false,
       bname: mq.brokerName,
     };
+    if (req.maxReconsumeTimes !== undefined) h.maxReconsumeTimes = req.maxReconsumeTimes;
     if (req.batch) h.batch = true;
     return h;
   }

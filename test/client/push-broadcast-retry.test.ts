@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MessageExt } from '../../src/index.js';
+import { RequestCode, ResponseCode, createResponseFor } from '../../src/protocol/index.js';
 import { startCluster, waitFor } from '../support/cluster.js';
 import { unique } from './helpers.js';
 import { SHORT_DELAYS, bodies, newConsumer, newProducer } from './fixtures/push-support.js';
@@ -87,4 +88,46 @@ test('RECONSUME_LATER: redelivered with reconsumeTimes 1, 2, then parked in %DLQ
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(attempts.filter((m) => m.body.toString() === 'bad').length, 3, 'no fourth attempt');
   assert.equal(store.getMaxOffsetInQueue(dlq, 0), 2);
+});
+
+test('RECONSUME_LATER when the broker refuses CONSUMER_SEND_MSG_BACK: the inner producer sends the copy to %RETRY%group', { timeout: 60_000 }, async (t) => {
+  const cluster = await startCluster(t, { store: SHORT_DELAYS });
+  const topic = unique('T_retry_fb');
+  const group = unique('CG_retry_fb');
+  await cluster.createTopic(topic, 1);
+  const broker = cluster.brokers[0];
+  assert.ok(broker);
+  let refused = 0;
+  broker.context.server.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, (req) => {
+    refused++;
+    return Promise.resolve(createResponseFor(req, ResponseCode.SYSTEM_ERROR, 'send-back refused by the test'));
+  });
+  const p = await newProducer(cluster);
+  const attempts: MessageExt[] = [];
+  const c = newConsumer(cluster, { group, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET', maxReconsumeTimes: 2 });
+  c.on('error', () => undefined); // the refused send-backs
+  c.subscribe(topic).onMessage((msgs) => {
+    attempts.push(...msgs);
+    return 'RECONSUME_LATER';
+  });
+  await c.start();
+  const sent = await p.send({ topic, body: 'bad', tags: 'X', keys: ['fb-key'], properties: { a: '1' } });
+  await waitFor(() => attempts.length >= 2, { what: 'a redelivery through the retry topic', timeoutMs: 30_000 });
+  assert.ok(refused >= 1, 'the broker refused the send-back');
+  const [first, second] = attempts;
+  assert.ok(first && second);
+  assert.equal(first.reconsumeTimes, 0);
+  assert.equal(second.reconsumeTimes, 1);
+  assert.equal(second.msgId, sent.msgId, 'the copy keeps the msgId (UNIQ_KEY)');
+  assert.equal(second.topic, topic, 'the copy shows its original topic');
+  assert.equal(second.tags, 'X');
+  assert.deepEqual(second.keys, ['fb-key']);
+  assert.equal(second.properties.a, '1');
+  assert.equal(second.properties.ORIGIN_MESSAGE_ID, sent.msgId);
+  // The second copy carries reconsumeTimes 2 = maxReconsumeTimes in its header: the broker parks it in the DLQ
+  // (as with Java's fallback, whose copy counts one more than CONSUMER_SEND_MSG_BACK would).
+  const store = broker.context.store;
+  await waitFor(() => store.getMaxOffsetInQueue(`%DLQ%${group}`, 0) >= 1, { what: 'the copy in the DLQ', timeoutMs: 10_000 });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(attempts.length, 2, 'no third attempt');
 });

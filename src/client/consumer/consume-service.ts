@@ -11,6 +11,7 @@ import type { MQClientInstance } from '../mq-client-instance.js';
 import type { MessageQueue } from '../route.js';
 import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue } from './process-queue.js';
+import { retryProducerOf } from './retry-producer.js';
 import type {
   ConsumeConcurrentlyStatus, ConsumeHookContext, ConsumeOrderlyStatus, ConsumerErrorSource, MessageListener, OrderlyMessageListener,
   ResolvedPushConsumerOptions,
@@ -100,7 +101,10 @@ export async function invokeListener<S extends AnyStatus>(
 /**
  * CONSUMER_SEND_MSG_BACK to the broker that stored `msg`: the broker stores a
  * copy in `%RETRY%group` (or `%DLQ%group` after maxReconsumeTimes, or at once
- * with delayLevel -1). True when the broker took it.
+ * with delayLevel -1). When that broker does not take it (down, refusing),
+ * the client's inner producer sends the copy to the retry topic on any broker
+ * that has it (retry-producer.ts; not for delayLevel -1, the orderly DLQ
+ * hand-off). True when either way stored it.
  */
 export async function sendMessageBack(core: ConsumerCore, msg: MessageExt, delayLevel: number): Promise<boolean> {
   const addr = core.instance.findBrokerAddressInPublish(msg.brokerName) ?? msg.storeHost;
@@ -113,6 +117,14 @@ export async function sendMessageBack(core: ConsumerCore, msg: MessageExt, delay
       originTopic: msg.topic,
       maxReconsumeTimes: core.opts.maxReconsumeTimes,
     });
+    return true;
+  } catch (err: unknown) {
+    core.report('sendBack', err);
+    if (delayLevel < 0) return false;
+  }
+  try {
+    const producer = await retryProducerOf(core.instance);
+    await producer.sendRetryCopy(msg, core.opts.group, core.opts.maxReconsumeTimes);
     return true;
   } catch (err: unknown) {
     core.report('sendBack', err);
