@@ -28,7 +28,7 @@ export class ConsumeConcurrentlyService implements ConsumeService {
     private readonly listener: MessageListener,
   ) {}
 
-  submit(qs: QueueState, msgs: readonly MessageExt[]): void {
+  submit(qs: QueueState, msgs: MessageExt[]): void {
     for (const batch of chunks(msgs, this.core.opts.consumeBatchMaxSize)) this.track(this.run(qs, batch));
   }
 
@@ -45,12 +45,13 @@ export class ConsumeConcurrentlyService implements ConsumeService {
     void q.finally(() => this.inflight.delete(q));
   }
 
-  private async acquire(): Promise<void> {
+  /** Takes a listener slot: undefined when one is free now, else a promise of the next free one. */
+  private acquire(): Promise<void> | undefined {
     if (this.active < this.core.opts.consumeConcurrency) {
       this.active++;
-      return;
+      return undefined;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
   private release(): void {
@@ -60,7 +61,8 @@ export class ConsumeConcurrentlyService implements ConsumeService {
   }
 
   private async run(qs: QueueState, batch: MessageExt[]): Promise<void> {
-    await this.acquire();
+    const slot = this.acquire();
+    if (slot !== undefined) await slot;
     try {
       if (qs.pq.dropped || qs.stopping || !this.core.isConsuming()) return;
       const status = await invokeListener(this.core, this.listener, qs, batch, 'RECONSUME_LATER', false);

@@ -52,7 +52,7 @@ export interface ConsumerCore {
 
 /** Receives pulled messages (already in the queue's ProcessQueue). */
 export interface ConsumeService {
-  submit(qs: QueueState, msgs: readonly MessageExt[]): void;
+  submit(qs: QueueState, msgs: MessageExt[]): void;
   /** Waits for every listener call in flight; queued batches are not started. */
   shutdown(): Promise<void>;
 }
@@ -67,15 +67,18 @@ export type AnyStatus = ConsumeConcurrentlyStatus | ConsumeOrderlyStatus;
 export async function invokeListener<S extends AnyStatus>(
   core: ConsumerCore, listener: MessageListener | OrderlyMessageListener, qs: QueueState, msgs: MessageExt[], failed: S, orderly: boolean,
 ): Promise<S | 'SUCCESS'> {
-  const hookCtx: ConsumeHookContext = { group: core.opts.group, messageQueue: qs.mq, messages: msgs, orderly };
-  for (const h of core.opts.hooks) {
-    try {
-      h.beforeConsume?.(hookCtx);
-    } catch (err: unknown) {
-      core.report('hook', err, qs.mq);
+  const hooks = core.opts.hooks;
+  const hookCtx: ConsumeHookContext | undefined = hooks.length === 0 ? undefined : { group: core.opts.group, messageQueue: qs.mq, messages: msgs, orderly };
+  if (hookCtx !== undefined) {
+    for (const h of hooks) {
+      try {
+        h.beforeConsume?.(hookCtx);
+      } catch (err: unknown) {
+        core.report('hook', err, qs.mq);
+      }
     }
   }
-  const started = core.clock.now();
+  const started = hookCtx === undefined ? 0 : core.clock.now();
   let status: S | 'SUCCESS';
   let error: unknown;
   try {
@@ -87,8 +90,9 @@ export async function invokeListener<S extends AnyStatus>(
     error = err;
     core.logger.warn('listener threw', { topic: qs.mq.topic, queueId: qs.mq.queueId, error: getErrorMessage(err) });
   }
+  if (hookCtx === undefined) return status;
   const outcome = { status, durationMs: core.clock.now() - started, ...(error === undefined ? {} : { error }) };
-  for (const h of core.opts.hooks) {
+  for (const h of hooks) {
     try {
       h.afterConsume?.(hookCtx, outcome);
     } catch (err: unknown) {
@@ -151,8 +155,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Splits into chunks of at most `n`. */
-export function chunks<T>(items: readonly T[], n: number): T[][] {
+/** Splits into chunks of at most `n` (no copy when one chunk holds them all). */
+export function chunks<T>(items: T[], n: number): T[][] {
+  if (items.length <= n) return [items];
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
   return out;
