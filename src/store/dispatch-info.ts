@@ -90,31 +90,24 @@ export function dispatchInfoOfBytes(buf: Buffer, start: number, end: number, sys
   let uniqKey: string | undefined;
   let delayLevel = 0;
   let timerOutMs = 0;
-  let s = start;
-  while (s < end) {
-    // One pair: name in [s, sep), value in [sep + 1, e).
-    let sep = -1;
+  for (let s = start; s < end; ) {
+    // One pair from s to the next separator e. Only names of interest are
+    // checked, by their first letter and the 0x01 right after them: their
+    // letters are not 0x01, so that is the pair's first 0x01, and the value
+    // [s + name length + 1, e) must be non-empty, as in dispatchInfo.
     let e = s;
-    for (; e < end; e++) {
-      const c = buf[e];
-      if (c === 2) break;
-      if (c === 1 && sep < 0) sep = e;
-    }
-    if (sep > s && sep < e - 1) {
-      const nameLen = sep - s;
-      const v = sep + 1;
-      if (nameLen === 4) {
-        const c0 = buf[s], c1 = buf[s + 1], c2 = buf[s + 2], c3 = buf[s + 3];
-        if (c0 === T && c1 === A && c2 === G && c3 === S) tagsCode = hashOfBytes(buf, v, e);
-        else if (c0 === K && c1 === E && c2 === Y && c3 === S) keys = buf.toString('utf8', v, e);
-      } else if (nameLen === 8) {
-        if (buf[s] === U && nameIs(buf, s, UNIQ_KEY)) uniqKey = buf.toString('utf8', v, e);
-      } else if (nameLen === 5) {
-        if (buf[s] === D && buf[s + 1] === E && buf[s + 2] === L && buf[s + 3] === A && buf[s + 4] === Y) {
-          delayLevel = Number.parseInt(buf.toString('utf8', v, e), 10) || 0;
-        }
-      } else if (nameLen === 12 && buf[s] === T && nameIs(buf, s, TIMER_OUT_MS)) {
-        timerOutMs = Number.parseInt(buf.toString('utf8', v, e), 10) || 0;
+    while (e < end && buf[e] !== 2) e++;
+    const c0 = buf[s];
+    if (c0 === T) {
+      if (e > s + 5 && buf[s + 4] === 1 && buf[s + 1] === A && buf[s + 2] === G && buf[s + 3] === S) tagsCode = hashOfBytes(buf, s + 5, e);
+      else if (e > s + 13 && buf[s + 12] === 1 && nameIs(buf, s, TIMER_OUT_MS)) timerOutMs = Number.parseInt(buf.toString('utf8', s + 13, e), 10) || 0;
+    } else if (c0 === K) {
+      if (e > s + 5 && buf[s + 4] === 1 && buf[s + 1] === E && buf[s + 2] === Y && buf[s + 3] === S) keys = buf.toString('utf8', s + 5, e);
+    } else if (c0 === U) {
+      if (e > s + 9 && buf[s + 8] === 1 && nameIs(buf, s, UNIQ_KEY)) uniqKey = buf.toString('utf8', s + 9, e);
+    } else if (c0 === D) {
+      if (e > s + 6 && buf[s + 5] === 1 && buf[s + 1] === E && buf[s + 2] === L && buf[s + 3] === A && buf[s + 4] === Y) {
+        delayLevel = Number.parseInt(buf.toString('utf8', s + 6, e), 10) || 0;
       }
     }
     s = e + 1;

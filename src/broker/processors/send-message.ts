@@ -127,6 +127,8 @@ export function plainStoredProperties(raw: string, cluster: string): { text: str
   const names: string[] = [];
   let end = raw.length;
   if (end > 0 && raw.charCodeAt(end - 1) === 2) end--;
+  // Another separator there ends in an empty pair, which the map path drops.
+  if (end > 0 && raw.charCodeAt(end - 1) === 2) return undefined;
   for (let s = 0; s < end; ) {
     let e = raw.indexOf('\u0002', s);
     if (e < 0 || e > end) e = end;

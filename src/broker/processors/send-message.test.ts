@@ -1,0 +1,48 @@
+/**
+ * The single-send fast path: plainStoredProperties gives exactly what the
+ * map path (decode, set CLUSTER, encode) gives whenever it answers, and
+ * declines the inputs the full path must see.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MessageConst, decodeProperties, encodeProperties, seededRandom } from '../../common/index.js';
+import { plainStoredProperties } from './send-message.js';
+
+const NAMES = ['UNIQ_KEY', 'WAIT', 'TAGS', 'KEYS', 'a', 'CLUSTER', 'DELAY', 'TRAN_MSG', 'TIMER_DELAY_SEC', '__STARTDELIVERTIME', 'x'];
+const VALUES = ['', 'true', 'false', 'v', 'ünï', '\u0001', '1 2'];
+
+function randomProperties(rnd: () => number): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const parts: string[] = [];
+  const n = Math.floor(rnd() * 6);
+  for (let i = 0; i < n; i++) {
+    const r = rnd();
+    if (r < 0.05) parts.push('');
+    else if (r < 0.1) parts.push(pick(NAMES));
+    else parts.push(`${pick(NAMES)}\u0001${pick(VALUES)}`);
+  }
+  let s = parts.join('\u0002');
+  if (rnd() < 0.2) s += '\u0002';
+  return s;
+}
+
+void test('plainStoredProperties matches decode + CLUSTER + encode, or declines', () => {
+  const rnd = seededRandom(3);
+  let answered = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const raw = randomProperties(rnd);
+    const got = plainStoredProperties(raw, 'DefaultCluster');
+    if (got === undefined) continue;
+    answered++;
+    const props = decodeProperties(raw);
+    for (const special of ['CLUSTER', 'DELAY', 'TRAN_MSG', 'TIMER_DELAY_SEC', '__STARTDELIVERTIME']) assert.ok(!props.has(special), raw);
+    props.set(MessageConst.PROPERTY_CLUSTER, 'DefaultCluster');
+    assert.equal(got.text, encodeProperties(props), JSON.stringify(raw));
+    assert.equal(got.wait, props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false', JSON.stringify(raw));
+  }
+  assert.ok(answered > 1000, `fast path taken ${answered} times`);
+  assert.deepEqual(plainStoredProperties('', 'C'), { text: 'CLUSTER\u0001C', wait: true });
+  assert.deepEqual(plainStoredProperties('UNIQ_KEY\u0001A\u0002WAIT\u0001false\u0002', 'C'), { text: 'UNIQ_KEY\u0001A\u0002WAIT\u0001false\u0002CLUSTER\u0001C', wait: false });
+  assert.equal(plainStoredProperties('A\u0001x\u0002A\u0001y', 'C'), undefined, 'duplicate names take the map path');
+  assert.equal(plainStoredProperties('DELAY\u00013', 'C'), undefined);
+});
