@@ -46,6 +46,8 @@ const COMPRESSION_TYPE_MASK = 0x700;
 const COMPRESSION_ZLIB = 0x300;
 const TWO_32 = 4294967296;
 const MIN_RECORD = storedMessageLength(0, 0, 0, 0);
+/** `keys` of every message without KEYS (shared: one less allocation per message). */
+const NO_KEYS: readonly string[] = Object.freeze([]);
 
 /**
  * Per-body memo of the strings that repeat from record to record (topic,
@@ -68,16 +70,7 @@ class RecordStrings {
 
   topicOf(at: number, len: number): string {
     const buf = this.buf;
-    if (len === this.topicLen) {
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (buf[at + i] !== buf[this.topicAt + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.topic;
-    }
+    if (len === this.topicLen && buf.compare(buf, this.topicAt, this.topicAt + len, at, at + len) === 0) return this.topic;
     this.topicAt = at;
     this.topicLen = len;
     this.topic = buf.toString('utf8', at, at + len);
@@ -127,8 +120,11 @@ function readHost(buf: Buffer, at: number, v6: boolean): HostAddress {
   return { address: Uint8Array.prototype.slice.call(buf, at, at + len), port: buf.readInt32BE(at + len) };
 }
 
+/** int64 at `at` (exact for safe integers); the caller has checked the bounds. */
 function readInt64(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
+  const hi = ((buf[at] ?? 0) << 24) | ((buf[at + 1] ?? 0) << 16) | ((buf[at + 2] ?? 0) << 8) | (buf[at + 3] ?? 0);
+  const lo = ((buf[at + 4] ?? 0) << 24) | ((buf[at + 5] ?? 0) << 16) | ((buf[at + 6] ?? 0) << 8) | (buf[at + 7] ?? 0);
+  return hi * TWO_32 + (lo >>> 0);
 }
 
 /**
@@ -211,7 +207,7 @@ function decodeRecord(buf: Buffer, pos: number, end: number, brokerName: string,
     commitLogOffset,
     body,
     tags: props[MessageConst.PROPERTY_TAGS],
-    keys: keys === undefined ? [] : keys.split(MessageConst.KEY_SEPARATOR).filter((k) => k.length > 0),
+    keys: keys === undefined ? NO_KEYS : keys.split(MessageConst.KEY_SEPARATOR).filter((k) => k.length > 0),
     properties: props,
     flag: buf.readInt32BE(pos + 16),
     reconsumeTimes,

@@ -29,6 +29,21 @@ export function decodeProperties(s: string): Map<string, string> {
 }
 
 /**
+ * Property names seen so far, each as one string instance: keys V8 has
+ * already internalised store into an object faster than fresh slices.
+ * Bounded, so arbitrary user names cannot grow it without limit.
+ */
+const NAMES = new Map<string, string>();
+const MAX_NAMES = 1024;
+
+function canonicalName(name: string): string {
+  const known = NAMES.get(name);
+  if (known !== undefined) return known;
+  if (NAMES.size < MAX_NAMES) NAMES.set(name, name);
+  return name;
+}
+
+/**
  * `decodeProperties` as a plain object (own data properties, later
  * duplicates win), without the intermediate Map: the received-message path.
  */
@@ -42,7 +57,7 @@ export function decodePropertyRecord(s: string): Record<string, string> {
     const idx = s.indexOf(NAME_VALUE_SEPARATOR, start);
     // Java: length >= 3, separator neither first nor last.
     if (end - start >= 3 && idx > start && idx < end - 1) {
-      const name = s.slice(start, idx);
+      const name = canonicalName(s.slice(start, idx));
       const value = s.slice(idx + 1, end);
       if (name === '__proto__') Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
       else out[name] = value;
