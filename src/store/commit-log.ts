@@ -177,7 +177,21 @@ export class CommitLog {
 
   /** Appends one message. Resolves per the flush mode; never rejects for expected outcomes. */
   append(msg: MessageInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
-    return this.appendAll([msg], opts);
+    // appendAll for one message, without its arrays.
+    if (this.closed) return Promise.resolve(CLOSED);
+    const p = encodeParts(msg, this.topicBytesOf(msg.topic));
+    const refused = this.reserve(p.length);
+    if (refused !== undefined) return Promise.resolve(refused);
+    const now = this.deps.clock.now();
+    const start = this.cursor;
+    const consumable = isConsumable(p.sysFlag);
+    const queueOffset = consumable ? this.nextQueueOffset(msg.topic, msg.queueId) : 0;
+    writeStoredMessage(this.staging, this.stagingUsed, msg, p, queueOffset, this.cursor, now, this.stagingView);
+    if (consumable) this.setQueueOffset(msg.topic, msg.queueId, queueOffset + 1);
+    const msgIds: string[] = [];
+    const info = dispatchInfo(msg.properties, p.sysFlag);
+    const d = this.staged1(msg.topic, msg.queueId, p.length, p.sysFlag, info, queueOffset, now, msg.preparedTransactionOffset, msgIds);
+    return this.enqueue(start, p.length, [d], msgIds, queueOffset, now, opts);
   }
 
   /**

@@ -66,6 +66,14 @@ function bodyTooLarge(total: number, max: number): PutMessageResult {
   return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `message body of ${total} bytes exceeds maxMessageSize ${max}` };
 }
 
+/** Topic and property byte lengths (DefaultMessageStore.checkMessage). */
+function refuseFields(m: MessageInput): PutMessageResult | undefined {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings need no byte count.
+  if (m.topic.length * 3 > MAX_TOPIC_LENGTH && Buffer.byteLength(m.topic) > MAX_TOPIC_LENGTH) return topicTooLong();
+  if (m.properties.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(m.properties) > MAX_PROPERTIES_LENGTH) return propertiesTooLong();
+  return undefined;
+}
+
 function badLayout(why: string): PutMessageResult {
   return { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: `malformed batch: ${why}` };
 }
@@ -332,16 +340,15 @@ export class MessageStore {
     if (state !== undefined) return state;
     let total = 0;
     for (const m of msgs) {
-      // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings need no byte count.
-      if (m.topic.length * 3 > MAX_TOPIC_LENGTH && Buffer.byteLength(m.topic) > MAX_TOPIC_LENGTH) return topicTooLong();
-      if (m.properties.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(m.properties) > MAX_PROPERTIES_LENGTH) return propertiesTooLong();
+      const bad = refuseFields(m);
+      if (bad !== undefined) return bad;
       total += m.body.length;
     }
     return total > this.config.maxMessageSize ? bodyTooLarge(total, this.config.maxMessageSize) : undefined;
   }
 
   putMessage(msg: MessageInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
-    const refused = this.refuse([msg]);
+    const refused = this.refuseState() ?? refuseFields(msg) ?? (msg.body.length > this.config.maxMessageSize ? bodyTooLarge(msg.body.length, this.config.maxMessageSize) : undefined);
     return refused ? Promise.resolve(refused) : this.commitLog.append(msg, opts);
   }
 
