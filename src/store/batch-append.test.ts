@@ -10,7 +10,18 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MessageBatchInput, MessageInput } from '../common/index.js';
-import { BATCH_LAYOUT_STRIDE, BatchLayout, OffsetMessageIdEncoder, createOffsetMessageId, findProperty, findPropertyValue, propertyValueEnd, seededRandom } from '../common/index.js';
+import {
+  BATCH_LAYOUT_STRIDE,
+  BatchLayout,
+  OffsetMessageIdEncoder,
+  createOffsetMessageId,
+  encodeParts,
+  findProperty,
+  findPropertyValue,
+  propertyValueEnd,
+  seededRandom,
+  writeStoredMessage,
+} from '../common/index.js';
 import { encodeBatchBody, scanBatchBody } from '../protocol/index.js';
 import { STORE_HOST } from '../../test/support/messages.js';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -147,4 +158,36 @@ void test('putMessageBatch refuses layouts outside the data and oversized proper
   assert.equal((await store.putMessageBatch({ ...common, layout: big, suffixes: [Buffer.alloc(40_000)] })).status, 'PROPERTIES_SIZE_EXCEEDED');
   assert.equal((await store.putMessageBatch({ ...common, layout, count: 0, suffixes: [] })).status, 'MESSAGE_ILLEGAL');
   assert.ok(isPutOk(await store.putMessageBatch({ ...common, layout, suffixes: [] })));
+});
+
+void test('putMessage writes the record writeStoredMessage describes (properties written before their length is known)', async (t) => {
+  const rnd = seededRandom(5);
+  const now = 1_700_000_000_000;
+  const store = storeAt(tempDir(t), () => now);
+  await store.open();
+  t.after(() => store.close());
+  const v6 = { address: Uint8Array.from({ length: 16 }, (_, i) => i), port: 7 };
+  for (let i = 0; i < 300; i++) {
+    const msg: MessageInput = {
+      topic: i % 7 === 0 ? 'tópico' : 'T',
+      queueId: i % 2,
+      flag: i,
+      body: Buffer.alloc(Math.floor(rnd() * 3000), i),
+      properties: i % 5 === 0 ? '' : `${randomProperties(rnd)}${i % 11 === 0 ? '\ud800' : ''}`,
+      sysFlag: 0,
+      bornTimestamp: now - i,
+      bornHost: i % 3 === 0 ? v6 : STORE_HOST,
+      storeHost: STORE_HOST,
+      reconsumeTimes: i % 4,
+      preparedTransactionOffset: 0,
+    };
+    const r = await store.putMessage(msg);
+    assert.ok(isPutOk(r));
+    const stored = store.lookMessageByOffset(r.appendResult.wroteOffset);
+    assert.ok(stored !== undefined);
+    const parts = encodeParts(msg);
+    const expected = Buffer.alloc(parts.length);
+    writeStoredMessage(expected, 0, msg, parts, r.appendResult.logicsOffset, r.appendResult.wroteOffset, now);
+    assert.ok(stored.equals(expected), `record ${i}`);
+  }
 });

@@ -177,21 +177,46 @@ export class CommitLog {
 
   /** Appends one message. Resolves per the flush mode; never rejects for expected outcomes. */
   append(msg: MessageInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
-    // appendAll for one message, without its arrays.
+    // appendAll for one message, without its arrays, and with the properties
+    // written first when there is room for their longest UTF-8 form: the write
+    // returns their byte count, which spares a Buffer.byteLength pass.
     if (this.closed) return Promise.resolve(CLOSED);
-    const p = encodeParts(msg, this.topicBytesOf(msg.topic));
-    const refused = this.reserve(p.length);
-    if (refused !== undefined) return Promise.resolve(refused);
+    const topic = this.topicBytesOf(msg.topic);
+    const sysFlag = withHostFlags(msg.sysFlag, msg.bornHost, msg.storeHost);
+    const body = msg.body;
+    const fixed = storedMessageLength(sysFlag, body.length, topic.length, 0);
+    const props = msg.properties;
+    const staging = this.staging;
+    let propsLength: number;
+    if (this.fitsAsIs(fixed + props.length * 3)) {
+      propsLength = props.length === 0 ? 0 : staging.write(props, this.stagingUsed + fixed, 'utf8');
+    } else {
+      propsLength = Buffer.byteLength(props, 'utf8');
+      const refused = this.reserve(fixed + propsLength);
+      if (refused !== undefined) return Promise.resolve(refused);
+      if (propsLength > 0) staging.write(props, this.stagingUsed + fixed, propsLength, 'utf8');
+    }
+    const length = fixed + propsLength;
     const now = this.deps.clock.now();
     const start = this.cursor;
-    const consumable = isConsumable(p.sysFlag);
+    const consumable = isConsumable(sysFlag);
     const queueOffset = consumable ? this.nextQueueOffset(msg.topic, msg.queueId) : 0;
-    writeStoredMessage(this.staging, this.stagingUsed, msg, p, queueOffset, this.cursor, now, this.stagingView);
+    const view = this.stagingView;
+    let p = writeRecordHead(
+      view, this.stagingUsed, length, bodyCrc32(body), msg.queueId, msg.flag, queueOffset, this.cursor, sysFlag,
+      msg.bornTimestamp, msg.bornHost, now, msg.storeHost, msg.reconsumeTimes, msg.preparedTransactionOffset,
+    );
+    view.setInt32(p, body.length);
+    staging.set(body, p + 4);
+    p += 4 + body.length;
+    view.setUint8(p, topic.length);
+    staging.set(topic, p + 1);
+    view.setInt16(p + 1 + topic.length, propsLength);
     if (consumable) this.setQueueOffset(msg.topic, msg.queueId, queueOffset + 1);
     const msgIds: string[] = [];
-    const info = dispatchInfo(msg.properties, p.sysFlag);
-    const d = this.staged1(msg.topic, msg.queueId, p.length, p.sysFlag, info, queueOffset, now, msg.preparedTransactionOffset, msgIds);
-    return this.enqueue(start, p.length, [d], msgIds, queueOffset, now, opts);
+    const info = dispatchInfo(props, sysFlag);
+    const d = this.staged1(msg.topic, msg.queueId, length, sysFlag, info, queueOffset, now, msg.preparedTransactionOffset, msgIds);
+    return this.enqueue(start, length, [d], msgIds, queueOffset, now, opts);
   }
 
   /**
@@ -295,6 +320,12 @@ export class CommitLog {
     }
     if (consumable) this.setQueueOffset(b.topic, b.queueId, queueOffset);
     return this.enqueue(start, total, dispatches, msgIds, firstQueueOffset, now, opts);
+  }
+
+  /** Whether `total` bytes can be staged with nothing to roll or write out first (reserve would do nothing). */
+  private fitsAsIs(total: number): boolean {
+    const remaining = this.config.segmentSize - (this.cursor % this.config.segmentSize);
+    return total + END_FILE_MIN_BLANK_LENGTH <= remaining && this.stagingUsed + total <= this.staging.length;
   }
 
   /** Checks that `total` bytes of records fit and makes room for them; the refusal otherwise. */
