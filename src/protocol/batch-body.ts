@@ -38,22 +38,25 @@ export function decodeBatchBody(buf: Buffer, maxItems = 100_000): BatchItem[] {
  * or decoded. Throws InvalidArgumentError as decodeBatchBody does.
  */
 export function scanBatchBody(buf: Buffer, maxItems = 100_000): Int32Array {
+  // DataView reads: a fraction of Buffer.readInt32BE's cost, per message of every batch.
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const n = buf.length;
   let count = 0;
-  for (let p = 0; p < buf.length; count++) {
+  for (let p = 0; p < n; count++) {
     if (count >= maxItems) throw new InvalidArgumentError('too many messages in one batch');
-    if (p + 20 > buf.length) throw new InvalidArgumentError('truncated batch message header');
-    const total = buf.readInt32BE(p);
-    if (total < 22 || p + total > buf.length) throw new InvalidArgumentError(`bad batch message size ${total}`);
+    if (p + 20 > n) throw new InvalidArgumentError('truncated batch message header');
+    const total = view.getInt32(p);
+    if (total < 22 || p + total > n) throw new InvalidArgumentError(`bad batch message size ${total}`);
     p += total;
   }
   const layout = new Int32Array(count * BATCH_LAYOUT_STRIDE);
   for (let i = 0, p = 0, o = 0; i < count; i++, o += BATCH_LAYOUT_STRIDE) {
-    const total = buf.readInt32BE(p);
-    const bodyLen = buf.readInt32BE(p + 16);
+    const total = view.getInt32(p);
+    const bodyLen = view.getInt32(p + 16);
     if (bodyLen < 0 || 20 + bodyLen + 2 > total) throw new InvalidArgumentError('bad batch message body length');
-    const propsLen = buf.readInt16BE(p + 20 + bodyLen);
+    const propsLen = view.getInt16(p + 20 + bodyLen);
     if (propsLen < 0 || 22 + bodyLen + propsLen !== total) throw new InvalidArgumentError('bad batch message properties length');
-    layout[o + BatchLayout.FLAG] = buf.readInt32BE(p + 12);
+    layout[o + BatchLayout.FLAG] = view.getInt32(p + 12);
     layout[o + BatchLayout.BODY_START] = p + 20;
     layout[o + BatchLayout.BODY_LENGTH] = bodyLen;
     layout[o + BatchLayout.PROPERTIES_START] = p + 22 + bodyLen;

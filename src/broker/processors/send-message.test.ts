@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MessageConst, decodeProperties, encodeProperties, seededRandom } from '../../common/index.js';
-import { plainStoredProperties } from './send-message.js';
+import { MessageConst, decodeProperties, encodeProperties, findProperty, seededRandom } from '../../common/index.js';
+import { HAS_CLUSTER, clusterAndDelay, plainStoredProperties } from './send-message.js';
 
 const NAMES = ['UNIQ_KEY', 'WAIT', 'TAGS', 'KEYS', 'a', 'CLUSTER', 'DELAY', 'TRAN_MSG', 'TIMER_DELAY_SEC', '__STARTDELIVERTIME', 'x'];
 const VALUES = ['', 'true', 'false', 'v', 'ünï', '\u0001', '1 2'];
@@ -45,4 +45,17 @@ void test('plainStoredProperties matches decode + CLUSTER + encode, or declines'
   assert.deepEqual(plainStoredProperties('UNIQ_KEY\u0001A\u0002WAIT\u0001false\u0002', 'C'), { text: 'UNIQ_KEY\u0001A\u0002WAIT\u0001false\u0002CLUSTER\u0001C', wait: false });
   assert.equal(plainStoredProperties('A\u0001x\u0002A\u0001y', 'C'), undefined, 'duplicate names take the map path');
   assert.equal(plainStoredProperties('DELAY\u00013', 'C'), undefined);
+});
+
+void test('clusterAndDelay: CLUSTER as findProperty finds it; every non-empty first DELAY flagged', () => {
+  const rnd = seededRandom(9);
+  const buf = Buffer.alloc(1024, 2);
+  for (let i = 0; i < 20_000; i++) {
+    const raw = randomProperties(rnd) + (rnd() < 0.3 ? `\u0002${randomProperties(rnd)}` : '');
+    const start = 3;
+    const end = start + buf.write(raw, start, 'utf8');
+    const found = clusterAndDelay(buf, start, end);
+    assert.equal((found & HAS_CLUSTER) !== 0, findProperty(raw, 'CLUSTER') !== undefined, JSON.stringify(raw));
+    if (findProperty(raw, 'DELAY') !== undefined) assert.notEqual(found & 2, 0, JSON.stringify(raw));
+  }
 });

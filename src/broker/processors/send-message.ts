@@ -161,6 +161,39 @@ const DELAY_NAME = Buffer.from(MessageConst.PROPERTY_DELAY_TIME_LEVEL, 'latin1')
 const WAIT_NAME = Buffer.from(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, 'latin1');
 const EMPTY = Buffer.alloc(0);
 
+/** Exported for tests. */
+export const HAS_CLUSTER = 1;
+const HAS_DELAY = 2;
+
+/**
+ * One pass over the pairs of data[start, end): HAS_CLUSTER when findProperty
+ * would find a CLUSTER value, HAS_DELAY when a DELAY pair may have one (the
+ * caller reads it with propertyIn, as rare as delayed batch messages are).
+ */
+export function clusterAndDelay(data: Buffer, start: number, end: number): number {
+  let found = 0;
+  let clusterSeen = false;
+  for (let s = start; s < end; ) {
+    let e = s;
+    while (e < end && data[e] !== 2) e++;
+    // Name then 0x01: CLUSTER is 7 letters, DELAY 5. As findProperty, only
+    // the first CLUSTER pair counts, and only with a non-empty value.
+    if (!clusterSeen && s + 7 < end && data[s + 7] === 1 && data[s] === 0x43 && nameAt(data, s, CLUSTER_NAME)) {
+      clusterSeen = true;
+      if (e > s + 8) found |= HAS_CLUSTER;
+    } else if (e > s + 6 && data[s + 5] === 1 && data[s] === 0x44 && nameAt(data, s, DELAY_NAME)) {
+      found |= HAS_DELAY;
+    }
+    s = e + 1;
+  }
+  return found;
+}
+
+function nameAt(data: Buffer, at: number, name: Uint8Array): boolean {
+  for (let k = 0; k < name.length; k++) if (data[at + k] !== name[k]) return false;
+  return true;
+}
+
 /** The value of a property in data[start, end), decoded; undefined when absent or empty (findProperty). */
 function propertyIn(data: Buffer, start: number, end: number, name: Uint8Array): string | undefined {
   const v = findPropertyValue(data, start, end, name);
@@ -189,10 +222,11 @@ async function handleBatch(ctx: BrokerContext, h: SendMessageRequestHeader, requ
     const start = layout[o + BatchLayout.PROPERTIES_START] ?? 0;
     const length = layout[o + BatchLayout.PROPERTIES_LENGTH] ?? 0;
     const end = start + length;
-    if (Number(propertyIn(data, start, end, DELAY_NAME) ?? '0') > 0) {
+    const found = clusterAndDelay(data, start, end);
+    if ((found & HAS_DELAY) !== 0 && Number(propertyIn(data, start, end, DELAY_NAME) ?? '0') > 0) {
       return fail(ResponseCode.MESSAGE_ILLEGAL, 'a batch cannot hold delayed messages');
     }
-    if (findPropertyValue(data, start, end, CLUSTER_NAME) < 0) {
+    if ((found & HAS_CLUSTER) === 0) {
       // As `${raw less one trailing separator}${separator if non-empty}CLUSTER\u0001name`.
       const own = length > 0 && data[end - 1] === 2 ? length - 1 : length;
       layout[o + BatchLayout.PROPERTIES_LENGTH] = own;
