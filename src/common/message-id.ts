@@ -15,10 +15,11 @@ export function createOffsetMessageId(storeHost: HostAddress, commitLogOffset: n
 }
 
 const TWO_32 = 4294967296;
-const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+const HEX_CODES: readonly number[] = Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
 
-function hexByte(b: number): string {
-  return HEX_BYTES[b] ?? '00';
+/** The char code of the upper-case hex digit of v's low 4 bits. */
+function hex(v: number): number {
+  return HEX_CODES[v & 15] ?? 48;
 }
 
 /** Builds offset message ids for one store host without per-call allocation of the prefix. */
@@ -34,13 +35,17 @@ export class OffsetMessageIdEncoder {
 
   /** `commitLogOffset` must be a non-negative safe integer. */
   encode(commitLogOffset: number): string {
-    // Per stored message: eight table lookups beat toString(16) + toUpperCase + padStart (~3x).
+    // Per stored message: one String.fromCharCode of the 16 hex digits (one
+    // flat string) beats toString(16) + toUpperCase + padStart, and chains of
+    // concatenated pieces.
     const hi = Math.floor(commitLogOffset / TWO_32);
     const lo = commitLogOffset >>> 0;
     return (
       this.prefix +
-      hexByte(hi >>> 24) + hexByte((hi >>> 16) & 0xff) + hexByte((hi >>> 8) & 0xff) + hexByte(hi & 0xff) +
-      hexByte(lo >>> 24) + hexByte((lo >>> 16) & 0xff) + hexByte((lo >>> 8) & 0xff) + hexByte(lo & 0xff)
+      String.fromCharCode(
+        hex(hi >>> 28), hex(hi >>> 24), hex(hi >>> 20), hex(hi >>> 16), hex(hi >>> 12), hex(hi >>> 8), hex(hi >>> 4), hex(hi),
+        hex(lo >>> 28), hex(lo >>> 24), hex(lo >>> 20), hex(lo >>> 16), hex(lo >>> 12), hex(lo >>> 8), hex(lo >>> 4), hex(lo),
+      )
     );
   }
 }
