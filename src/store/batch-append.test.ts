@@ -89,7 +89,8 @@ function commitLogBytes(dir: string): Buffer {
 
 void test('putMessageBatch stores the same bytes, ids and index entries as putMessages with the same property strings', async (t) => {
   const rnd = seededRandom(11);
-  const SUFFIX = '\u0002CLUSTER\u0001DefaultCluster';
+  // The broker's CLUSTER suffix, one naming TAGS (later pairs win), one starting mid-pair.
+  const SUFFIXES = ['\u0002CLUSTER\u0001DefaultCluster', '\u0002TAGS\u0001Late', 'x\u0002KEYS\u0001late-key'];
   const bornHost = { address: Uint8Array.of(10, 0, 0, 9), port: 5555 };
   const now = (): number => 1_700_000_000_000;
   const dirA = tempDir(t);
@@ -109,18 +110,18 @@ void test('putMessageBatch stores the same bytes, ids and index entries as putMe
       body: Buffer.from(`round ${round} message ${i} ${'x'.repeat(Math.floor(rnd() * 300))}`),
       properties: `UNIQ_KEY\u0001U-${round}-${i}${rnd() < 0.5 ? `\u0002KEYS\u0001k${i} shared` : ''}${rnd() < 0.5 ? '\u0002TAGS\u0001TagA' : ''}`,
     }));
-    // Some messages get the suffix, as the broker adds CLUSTER only where missing.
-    const suffixed = items.map(() => rnd() < 0.7);
+    // Some messages get a suffix, as the broker adds CLUSTER only where missing.
+    const suffixed = items.map(() => (rnd() < 0.3 ? -1 : Math.floor(rnd() * SUFFIXES.length)));
     const data = encodeBatchBody(items);
     const layout = scanBatchBody(data);
-    suffixed.forEach((s, i) => (layout[i * BATCH_LAYOUT_STRIDE + BatchLayout.SUFFIX] = s ? 0 : -1));
+    suffixed.forEach((sx, i) => (layout[i * BATCH_LAYOUT_STRIDE + BatchLayout.SUFFIX] = sx));
     const common = { topic: 'BatchTopic', queueId: round % 3, sysFlag: 0, bornTimestamp: 1_699_999_999_000 + round, bornHost, storeHost: STORE_HOST, reconsumeTimes: 0 };
-    const batch: MessageBatchInput = { ...common, data, layout, count: n, suffixes: [Buffer.from(SUFFIX, 'utf8')] };
+    const batch: MessageBatchInput = { ...common, data, layout, count: n, suffixes: SUFFIXES.map((x) => Buffer.from(x, 'utf8')) };
     const msgs: MessageInput[] = items.map((it, i) => ({
       ...common,
       flag: it.flag,
       body: it.body,
-      properties: it.properties + (suffixed[i] === true ? SUFFIX : ''),
+      properties: it.properties + (SUFFIXES[suffixed[i] ?? -1] ?? ''),
       preparedTransactionOffset: 0,
     }));
     const [ra, rb] = await Promise.all([a.putMessages(msgs), b.putMessageBatch(batch)]);
@@ -129,7 +130,7 @@ void test('putMessageBatch stores the same bytes, ids and index entries as putMe
   }
   assert.equal(b.maxPhyOffset, a.maxPhyOffset);
   for (let q = 0; q < 3; q++) assert.equal(b.getMaxOffsetInQueue('BatchTopic', q), a.getMaxOffsetInQueue('BatchTopic', q));
-  for (const key of ['U-3-0', 'k2', 'shared']) {
+  for (const key of ['U-3-0', 'k2', 'shared', 'late-key']) {
     const qa = a.queryMessage('BatchTopic', key, 64, 0, now() + 1);
     const qb = b.queryMessage('BatchTopic', key, 64, 0, now() + 1);
     assert.equal(qb.messages.length, qa.messages.length);
@@ -138,6 +139,14 @@ void test('putMessageBatch stores the same bytes, ids and index entries as putMe
   await a.close();
   await b.close();
   assert.ok(commitLogBytes(dirA).equals(commitLogBytes(dirB)));
+  // Consume-queue units carry the tag codes: the same when a suffix names TAGS.
+  for (let q = 0; q < 3; q++) {
+    const cq = (dir: string): Buffer => {
+      const d = join(dir, 'consumequeue', 'BatchTopic', String(q));
+      return Buffer.concat(readdirSync(d).sort().map((n) => readFileSync(join(d, n))));
+    };
+    assert.ok(cq(dirA).equals(cq(dirB)), `consume queue ${q}`);
+  }
 });
 
 void test('putMessageBatch refuses layouts outside the data and oversized properties', async (t) => {
