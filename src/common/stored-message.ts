@@ -46,7 +46,9 @@ export interface MessageInput {
  * (SEND_BATCH_MESSAGE), with bodies and property strings left as byte ranges
  * of one buffer (the request body), so they are copied into records without
  * being decoded (CommitLog.MessageExtBatchEncoder). Message i is described by
- * `layout[i * BATCH_LAYOUT_STRIDE + k]`, k in BatchLayout.
+ * `layout[i * BATCH_LAYOUT_STRIDE + k]`, k in BatchLayout. The store reads
+ * `data`, `layout` and `suffixes` only during the putMessageBatch call (it
+ * copies the bytes), so callers may reuse them once it returns.
  */
 export interface MessageBatchInput {
   readonly topic: string;

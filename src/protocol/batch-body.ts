@@ -35,9 +35,12 @@ export function decodeBatchBody(buf: Buffer, maxItems = 100_000): BatchItem[] {
 /**
  * The batch body as a store layout (MessageBatchInput.layout): per message
  * flag, body and property byte ranges of `buf`, suffix -1; nothing is copied
- * or decoded. Throws InvalidArgumentError as decodeBatchBody does.
+ * or decoded. Throws InvalidArgumentError as decodeBatchBody does. With
+ * `scratch`, the layout is a view of it when it is long enough (a new
+ * Int32Array per batch costs more than the scan), so it is only valid until
+ * the caller's next use of that scratch.
  */
-export function scanBatchBody(buf: Buffer, maxItems = 100_000): Int32Array {
+export function scanBatchBody(buf: Buffer, maxItems = 100_000, scratch?: Int32Array): Int32Array {
   // DataView reads: a fraction of Buffer.readInt32BE's cost, per message of every batch.
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n = buf.length;
@@ -49,7 +52,8 @@ export function scanBatchBody(buf: Buffer, maxItems = 100_000): Int32Array {
     if (total < 22 || p + total > n) throw new InvalidArgumentError(`bad batch message size ${total}`);
     p += total;
   }
-  const layout = new Int32Array(count * BATCH_LAYOUT_STRIDE);
+  const size = count * BATCH_LAYOUT_STRIDE;
+  const layout = scratch !== undefined && scratch.length >= size ? scratch.subarray(0, size) : new Int32Array(size);
   for (let i = 0, p = 0, o = 0; i < count; i++, o += BATCH_LAYOUT_STRIDE) {
     const total = view.getInt32(p);
     const bodyLen = view.getInt32(p + 16);

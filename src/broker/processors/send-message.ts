@@ -145,6 +145,14 @@ export function plainStoredProperties(raw: string, cluster: string): { text: str
   return { text, wait };
 }
 
+/**
+ * Batch layouts are views of this scratch: handleBatch hands the layout to
+ * putMessageBatch before its first await, and the store reads it only during
+ * that call.
+ */
+let layoutScratch = new Int32Array(256 * BATCH_LAYOUT_STRIDE);
+const MAX_SCRATCH = 4096 * BATCH_LAYOUT_STRIDE;
+
 /** The CLUSTER property as bytes to append to a batch message's properties: [with a leading separator, without]. */
 let clusterSuffix: { readonly cluster: string; readonly bytes: readonly Uint8Array[] } | undefined;
 
@@ -210,12 +218,13 @@ async function handleBatch(ctx: BrokerContext, h: SendMessageRequestHeader, requ
   const data = request.body ?? EMPTY;
   let layout: Int32Array;
   try {
-    layout = scanBatchBody(data);
+    layout = scanBatchBody(data, undefined, layoutScratch);
   } catch (err: unknown) {
     return fail(ResponseCode.MESSAGE_ILLEGAL, `the batch body is malformed: ${getErrorMessage(err)}`);
   }
   const count = layout.length / BATCH_LAYOUT_STRIDE;
   if (count === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty');
+  if (layout.length > layoutScratch.length) layoutScratch = new Int32Array(Math.min(layout.length * 2, MAX_SCRATCH));
   const firstStart = layout[BatchLayout.PROPERTIES_START] ?? 0;
   const wait = propertyIn(data, firstStart, firstStart + (layout[BatchLayout.PROPERTIES_LENGTH] ?? 0), WAIT_NAME) !== 'false';
   for (let o = 0; o < layout.length; o += BATCH_LAYOUT_STRIDE) {
