@@ -128,6 +128,8 @@ export async function runScenario(scenario: Scenario, p: ScenarioParams): Promis
   await createBenchTopic(p.namesrv, topic);
   const producer = new Producer({ namesrvAddr: p.namesrv, group: `${group}_p`, instanceName: `bench-p-${process.pid}`, autoBatch: true });
   await producer.start();
+  // Setup, as the peers' adapters declare their queue or stream before the timer: learn the topic's route now.
+  await producer.fetchPublishMessageQueues(topic);
   const base = { system: 'orbitmq' as const, variant: p.variant, scenario, p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null };
   const cpu0 = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid) };
   const cpuNote = (): string => {
