@@ -51,6 +51,8 @@ export interface MessageStoreDeps {
   readonly onDispatched?: (req: DispatchRequest) => void;
 }
 
+/** accessMessageInMemoryMaxRatio (40 %) of physical memory, read once as RocketMQ's StoreUtil does (os.totalmem reads /proc/meminfo). */
+const HOT_DATA_BYTES = Math.floor(totalmem() * 0.4);
 const EMPTY_BATCH: PutMessageResult = { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: 'empty batch' };
 const MIXED_BATCH: PutMessageResult = { status: PutMessageStatus.MESSAGE_ILLEGAL, reason: 'a batch must have one topic and queue' };
 
@@ -394,7 +396,7 @@ export class MessageStore {
 
   getMessage(topic: string, queueId: number, offset: number, opts: GetMessageOptions): GetMessageResult {
     return getMessages(this.consumeQueues.get(topic, queueId), this.commitLog, offset, opts, {
-      memoryBytes: Math.floor(totalmem() * 0.4),
+      memoryBytes: HOT_DATA_BYTES,
     });
   }
 
@@ -414,7 +416,7 @@ export class MessageStore {
   checkInDiskByConsumeOffset(topic: string, queueId: number, queueOffset: number): boolean {
     const unit = this.consumeQueues.get(topic, queueId)?.getUnit(queueOffset);
     if (unit === undefined) return false;
-    return this.commitLog.maxOffset - unit.commitLogOffset > totalmem() * 0.4;
+    return this.commitLog.maxOffset - unit.commitLogOffset > HOT_DATA_BYTES;
   }
 
   /** Store time of the record at a queue offset, if it is still held. */
