@@ -24,6 +24,7 @@ import {
 } from '../common/index.js';
 import { encodeBatchBody, scanBatchBody } from '../protocol/index.js';
 import { STORE_HOST } from '../../test/support/messages.js';
+import { randomProperties as randomPropertiesOf } from '../../test/support/random-properties.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { dispatchInfo, dispatchInfoOfBytes } from './dispatch-info.js';
 import { MessageStore } from './message-store.js';
@@ -34,21 +35,8 @@ const NAMES = ['TAGS', 'KEYS', 'UNIQ_KEY', 'DELAY', 'TIMER_OUT_MS', 'CLUSTER', '
 const VALUES = ['', 'a', 'TagA', 'k1 k2  k3', '3', '-1', '12abc', 'ünï', '标签', '\u0001', 'v\u0001w', '0123456789ABCDEF0123456789ABCDEF'];
 
 /** Random property strings, malformed ones included (empty pairs, missing names or values, stray separators). */
-function randomProperties(rnd: () => number): string {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  const parts: string[] = [];
-  const n = Math.floor(rnd() * 6);
-  for (let i = 0; i < n; i++) {
-    const r = rnd();
-    if (r < 0.08) parts.push('');
-    else if (r < 0.14) parts.push(pick(NAMES));
-    else if (r < 0.2) parts.push(`\u0001${pick(VALUES)}`);
-    else parts.push(`${pick(NAMES)}\u0001${pick(VALUES)}`);
-  }
-  let s = parts.join('\u0002');
-  if (rnd() < 0.15) s += '\u0002';
-  return s;
-}
+const MIX = { names: NAMES, values: VALUES, empty: 0.08, nameOnly: 0.06, valueOnly: 0.06, trailingSeparator: 0.15 };
+const randomProperties = (rnd: () => number): string => randomPropertiesOf(rnd, MIX);
 
 void test('dispatchInfoOfBytes and findPropertyValue agree with the string scanners', () => {
   const rnd = seededRandom(7);

@@ -6,25 +6,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MessageConst, decodeProperties, encodeProperties, findProperty, seededRandom } from '../../common/index.js';
+import { randomProperties as randomPropertiesOf } from '../../../test/support/random-properties.js';
 import { HAS_CLUSTER, clusterAndDelay, plainStoredProperties } from './send-message.js';
 
 const NAMES = ['UNIQ_KEY', 'WAIT', 'TAGS', 'KEYS', 'a', 'CLUSTER', 'DELAY', 'TRAN_MSG', 'TIMER_DELAY_SEC', '__STARTDELIVERTIME', 'x'];
 const VALUES = ['', 'true', 'false', 'v', 'ünï', '\u0001', '1 2'];
 
-function randomProperties(rnd: () => number): string {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  const parts: string[] = [];
-  const n = Math.floor(rnd() * 6);
-  for (let i = 0; i < n; i++) {
-    const r = rnd();
-    if (r < 0.05) parts.push('');
-    else if (r < 0.1) parts.push(pick(NAMES));
-    else parts.push(`${pick(NAMES)}\u0001${pick(VALUES)}`);
-  }
-  let s = parts.join('\u0002');
-  if (rnd() < 0.2) s += '\u0002';
-  return s;
-}
+const MIX = { names: NAMES, values: VALUES, empty: 0.05, nameOnly: 0.05, valueOnly: 0, trailingSeparator: 0.2 };
+const randomProperties = (rnd: () => number): string => randomPropertiesOf(rnd, MIX);
 
 void test('plainStoredProperties matches decode + CLUSTER + encode, or declines', () => {
   const rnd = seededRandom(3);
