@@ -27,6 +27,11 @@ import { resolveLitePullOptions, type LitePullConsumerOptions, type ResolvedLite
 import type { LitePullQueue } from './lite-pull-queue.js';
 import { LitePullBuffer, type PulledBatch } from './lite-pull-queue.js';
 import type { OffsetStore } from './offset-store.js';
+import { Producer } from '../producer.js';
+import { TraceDispatcher, traceSenderSettings } from '../trace/trace-dispatcher.js';
+import { consumeTraceHooks } from '../trace/trace-hooks.js';
+import { UniqIdGenerator } from '../uniq-id.js';
+import type { ConsumeHooks } from './push-consumer-options.js';
 import { RebalanceImpl } from './rebalance-impl.js';
 
 /** Options of one `poll()`. */
@@ -66,6 +71,8 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
   private startTimestamp = 0;
   private autoCommitTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  private readonly tracer: TraceDispatcher | undefined;
+  private readonly traceHooks: ConsumeHooks | undefined;
 
   constructor(options: LitePullConsumerOptions) {
     const resolved = options.clientInstance?.options ?? resolveClientOptions(options);
@@ -87,6 +94,11 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
       startOffset: (mq) => computePullFromWhere(mq, this.store, this.offsets, o.consumeFromWhere, o.consumeTimestamp ?? this.startTimestamp - HALF_HOUR_MS),
     }, this.committer, o.autoCommit, this.logger);
     this.clock = resolved.clock;
+    if (this.opts.trace !== undefined) {
+      const sender = new Producer({ ...traceSenderSettings(this.group, 'CONSUME'), namesrvAddr: resolved.namesrvAddrs, clientInstance: this.instance });
+      this.tracer = new TraceDispatcher(sender, { ...this.opts.trace, logger: resolved.logger, clock: this.clock, clientId: this.instance.clientId });
+      this.traceHooks = consumeTraceHooks(this.tracer, this.clock, new UniqIdGenerator(resolved.clientIP, this.clock));
+    }
   }
 
   /** The id brokers know this client by (`ip@instanceName`). */
@@ -141,6 +153,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     this.startTimestamp = this.clock.now();
     this.instance.start();
     this.state = 'RUNNING';
+    await this.tracer?.start();
     if (this.opts.autoCommit) {
       this.autoCommitTimer = setInterval(() => this.background(this.committer.commit(this.queues.positions(true)), 'auto commit'), this.opts.autoCommitIntervalMs);
       this.autoCommitTimer.unref();
@@ -166,6 +179,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
       if (b !== undefined) {
         b.queue.advance(b.epoch, b.nextOffset);
         b.queue.settle(b.epoch);
+        this.traceHandedOut(b);
         return [...b.messages];
       }
       const left = deadline - Date.now();
@@ -296,6 +310,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     }
     await this.committer.idle();
     if (this.rebalance !== undefined) await this.instance.unregisterConsumer(this.group);
+    await this.tracer?.shutdown();
     if (this.ownsInstance) await this.instance.shutdown();
   }
 
@@ -357,9 +372,21 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     for (;;) {
       if (this.state !== 'RUNNING' || signal?.aborted === true) return undefined;
       const b = this.buffer.take();
-      if (b !== undefined) return b;
+      if (b !== undefined) {
+        this.traceHandedOut(b);
+        return b;
+      }
       await this.buffer.wait(1000, signal);
     }
+  }
+
+  /** Trace records of a batch handed to the application: SubBefore and SubAfter (SUCCESS) at once, as the Java lite pull consumer records them at poll. */
+  private traceHandedOut(b: PulledBatch): void {
+    const hooks = this.traceHooks;
+    if (hooks === undefined || b.messages.length === 0) return;
+    const ctx = { group: this.group, messageQueue: b.queue.mq, messages: b.messages, orderly: false };
+    hooks.beforeConsume?.(ctx);
+    hooks.afterConsume?.(ctx, { status: 'SUCCESS', durationMs: 0 });
   }
 
   private queueOf(mq: MessageQueue): LitePullQueue {

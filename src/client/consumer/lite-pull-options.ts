@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../common/index.js';
 import { checkIntOption, type ClientOptions } from '../client-options.js';
 import type { ConsumeFromWhere, MessageModel } from '../heartbeat.js';
 import type { MQClientInstance } from '../mq-client-instance.js';
+import { resolveTraceOption, type TraceOptions } from '../trace/trace-dispatcher.js';
 import { allocateAveragely, type AllocateStrategy } from './allocate-strategy.js';
 
 /** What `new LitePullConsumer(...)` takes. */
@@ -40,6 +41,8 @@ export interface LitePullConsumerOptions extends ClientOptions {
   readonly localOffsetStoreDir?: string;
   /** Share a client instance with producers/consumers; you shut it down. */
   readonly clientInstance?: MQClientInstance;
+  /** Message trace: SubBefore/SubAfter records of every polled batch to the trace topic (Java enableMsgTrace; recorded at poll, as DefaultLitePullConsumerImpl does). Default off. */
+  readonly trace?: boolean | TraceOptions;
 }
 
 /** Options after defaults and validation. */
@@ -58,6 +61,7 @@ export interface ResolvedLitePullOptions {
   readonly rebalanceIntervalMs: number;
   readonly allocateStrategy: AllocateStrategy;
   readonly localOffsetStoreDir: string | undefined;
+  readonly trace: TraceOptions | undefined;
 }
 
 const MAX_MS = 2_147_483_647;
@@ -97,5 +101,6 @@ export function resolveLitePullOptions(o: LitePullConsumerOptions): ResolvedLite
     rebalanceIntervalMs: checkIntOption('rebalanceIntervalMs', o.rebalanceIntervalMs ?? 20_000, 10, MAX_MS),
     allocateStrategy: o.allocateStrategy ?? allocateAveragely,
     localOffsetStoreDir: o.localOffsetStoreDir,
+    trace: resolveTraceOption(o.trace),
   });
 }
