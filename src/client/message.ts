@@ -4,8 +4,8 @@
  * (message-format.md §3/§4), body compression (§5) and the batch body (§6).
  */
 import { deflateSync } from 'node:zlib';
-import { MessageConst, MessageSysFlag, encodeProperties } from '../common/index.js';
-import { encodeBatchBody as encodeBatchItems } from '../protocol/index.js';
+import { MessageConst, MessageSysFlag, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, encodeProperties } from '../common/index.js';
+import { encodeBatchBody as encodeBatchItems, type BatchItem } from '../protocol/index.js';
 import { InvalidMessageError, MessageTooLargeError } from './errors.js';
 
 /** A message to send. Only `topic` and `body` are required. */
@@ -53,12 +53,19 @@ const RESERVED_PROPERTIES: ReadonlySet<string> = new Set([
   TIMER_DELIVER_MS, START_DELIVER_TIME, 'TIMER_DELAY_SEC', 'TIMER_DELAY_MS', 'MSG_REGION', 'TRACE_ON',
 ]);
 
+/** Topics that passed `checkTopic` (a producer sends to few): checked once, not per message. Bounded. */
+const VALID_TOPICS = new Set<string>();
+const MAX_VALID_TOPICS = 1024;
+
 /** Topic name check (TopicValidator / Validators.checkTopic). */
 export function checkTopic(topic: unknown): string {
   if (typeof topic !== 'string' || topic.length === 0) throw new InvalidMessageError('topic is required');
+  if (VALID_TOPICS.has(topic)) return topic;
   if (topic.length > 127) throw new InvalidMessageError(`topic "${topic.slice(0, 20)}..." is longer than 127 characters`);
   if (!TOPIC_RE.test(topic)) throw new InvalidMessageError(`topic "${topic}" has characters outside [%|a-zA-Z0-9_-]`);
   if (NOT_ALLOWED_SEND_TOPICS.has(topic)) throw new InvalidMessageError(`sending to system topic ${topic} is forbidden`);
+  if (VALID_TOPICS.size >= MAX_VALID_TOPICS) VALID_TOPICS.clear();
+  VALID_TOPICS.add(topic);
   return topic;
 }
 
@@ -83,36 +90,50 @@ export function bodyBytes(body: Buffer | Uint8Array | string): Buffer {
   throw new InvalidMessageError('body must be a Buffer, Uint8Array or string');
 }
 
-/**
- * Validates `msg` and builds its wire form (Validators.checkMessage plus the
- * property setters of Java `Message`). `uniqId` becomes `UNIQ_KEY`.
- */
-export function encodeMessage(msg: Message, uniqId: string, maxMessageSize: number, now: number): EncodedMessage {
+/** Where `addProperties` puts properties, in order: a Map, or a property string being built. */
+interface PropertySink {
+  set(name: string, value: string): unknown;
+}
+
+/** The checks of a message's topic, body and flag (Validators.checkMessage). */
+function checkedBody(msg: Message, maxMessageSize: number): Buffer {
   if (typeof msg !== 'object' || msg === null) throw new InvalidMessageError('message is required');
-  const topic = checkTopic(msg.topic);
+  checkTopic(msg.topic);
   const body = bodyBytes(msg.body);
   if (body.length === 0) throw new InvalidMessageError('message body length is zero');
   if (body.length > maxMessageSize) throw new MessageTooLargeError(body.length, maxMessageSize);
+  return body;
+}
+
+function checkedFlag(msg: Message): number {
   const flag = msg.flag ?? 0;
   if (!Number.isInteger(flag) || flag < -0x80000000 || flag > 0x7fffffff) throw new InvalidMessageError('flag must be an int32');
-  const props = new Map<string, string>();
-  for (const [k, v] of Object.entries(msg.properties ?? {})) {
-    if (typeof v !== 'string') throw new InvalidMessageError(`property ${k} must be a string`);
-    if (k.length === 0) throw new InvalidMessageError('property names must not be empty');
-    if (RESERVED_PROPERTIES.has(k)) throw new InvalidMessageError(`property name ${k} is reserved by RocketMQ`);
-    checkText(`property ${k}`, k);
-    checkText(`property ${k}`, v);
-    props.set(k, v);
+  return flag;
+}
+
+/** The properties of `msg` (user ones first, then the system ones, UNIQ_KEY last), validated, into `props`. */
+function addProperties(msg: Message, uniqId: string, now: number, props: PropertySink): void {
+  if (msg.properties !== undefined) {
+    for (const [k, v] of Object.entries(msg.properties)) {
+      if (typeof v !== 'string') throw new InvalidMessageError(`property ${k} must be a string`);
+      if (k.length === 0) throw new InvalidMessageError('property names must not be empty');
+      if (RESERVED_PROPERTIES.has(k)) throw new InvalidMessageError(`property name ${k} is reserved by RocketMQ`);
+      checkText(`property ${k}`, k);
+      checkText(`property ${k}`, v);
+      props.set(k, v);
+    }
   }
   if (msg.tags !== undefined && msg.tags.length > 0) {
     checkText('tags', msg.tags);
     props.set(MessageConst.PROPERTY_TAGS, msg.tags);
   }
-  const keys = typeof msg.keys === 'string' ? [msg.keys] : [...(msg.keys ?? [])];
-  const keyList = keys.filter((k) => k.length > 0);
-  if (keyList.length > 0) {
-    for (const k of keyList) checkText('keys', k);
-    props.set(MessageConst.PROPERTY_KEYS, keyList.join(MessageConst.KEY_SEPARATOR));
+  if (msg.keys !== undefined) {
+    const keys = typeof msg.keys === 'string' ? [msg.keys] : [...msg.keys];
+    const keyList = keys.filter((k) => k.length > 0);
+    if (keyList.length > 0) {
+      for (const k of keyList) checkText('keys', k);
+      props.set(MessageConst.PROPERTY_KEYS, keyList.join(MessageConst.KEY_SEPARATOR));
+    }
   }
   props.set(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, msg.waitStoreMsgOK === false ? 'false' : 'true');
   if (msg.delayLevel !== undefined && msg.delayLevel !== 0) {
@@ -131,7 +152,51 @@ export function encodeMessage(msg: Message, uniqId: string, maxMessageSize: numb
     props.set(START_DELIVER_TIME, String(deliverAt));
   }
   props.set(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, uniqId);
-  return { topic, body, flag, properties: props };
+}
+
+/**
+ * Validates `msg` and builds its wire form (Validators.checkMessage plus the
+ * property setters of Java `Message`). `uniqId` becomes `UNIQ_KEY`.
+ */
+export function encodeMessage(msg: Message, uniqId: string, maxMessageSize: number, now: number): EncodedMessage {
+  const body = checkedBody(msg, maxMessageSize);
+  const flag = checkedFlag(msg);
+  const props = new Map<string, string>();
+  addProperties(msg, uniqId, now, props);
+  return { topic: msg.topic, body, flag, properties: props };
+}
+
+/**
+ * The property string `encodeProperties` makes of a Map filled in order.
+ * The names `addProperties` writes are distinct (user names cannot be the
+ * reserved system ones, an object's own names are unique), so appending
+ * gives the Map's string without the Map.
+ */
+class PropertyStringSink implements PropertySink {
+  s = '';
+  set(name: string, value: string): void {
+    this.s = this.s.length === 0 ? name + NAME_VALUE_SEPARATOR + value : this.s + PROPERTY_SEPARATOR + name + NAME_VALUE_SEPARATOR + value;
+  }
+}
+const stringSink = new PropertyStringSink();
+
+/**
+ * `encodeMessage` for a batch item: the same checks and the same property
+ * string as `propertiesString(encodeMessage(...).properties)`, without the Map.
+ */
+export function encodeBatchItem(msg: Message, uniqId: string, maxMessageSize: number, now: number): BatchItem {
+  const body = checkedBody(msg, maxMessageSize);
+  const flag = checkedFlag(msg);
+  stringSink.s = '';
+  let properties: string;
+  try {
+    addProperties(msg, uniqId, now, stringSink);
+  } finally {
+    properties = stringSink.s;
+    stringSink.s = '';
+  }
+  if (properties.length > 10922 && Buffer.byteLength(properties, 'utf8') > 32767) throw new InvalidMessageError('message properties exceed 32767 bytes');
+  return { flag, body, properties };
 }
 
 /** The property string, checked against the 32767-byte limit of the stored record. */

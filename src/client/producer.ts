@@ -8,14 +8,14 @@
 import {
   ConnectionError, InvalidArgumentError, MessageConst, OrbitError, TimeoutError, getErrorMessage, type Clock, type Logger,
 } from '../common/index.js';
-import type { SendMessageRequestHeader } from '../protocol/index.js';
+import { encodeBatchBody, type BatchItem, type SendMessageRequestHeader } from '../protocol/index.js';
 import { withSignal } from './abort.js';
 import { checkIntOption, resolveClientOptions, type ClientOptions } from './client-options.js';
 import { AbortError, ClientStateError, InvalidMessageError, MessageTooLargeError, NoRouteError, isAbortError } from './errors.js';
 import { SpoolDrainer, isUnavailable } from './producer-spool.js';
 import { AutoBatcher, type AutoBatchOptions } from './auto-batcher.js';
 import { LatencyFaultTolerance } from './latency-fault-tolerance.js';
-import { encodeBatchBody, encodeMessage, maybeCompress, propertiesString, type Message } from './message.js';
+import { encodeBatchItem, encodeMessage, maybeCompress, propertiesString, type Message } from './message.js';
 import type { MessageExt } from './message-ext.js';
 import type { SendResult } from './mq-client-api.js';
 import { MQClientInstance, type ProducerHandle } from './mq-client-instance.js';
@@ -101,6 +101,9 @@ export interface PreparedSend {
 }
 
 type State = 'CREATED' | 'RUNNING' | 'SHUTDOWN';
+/** The property string of a batch request: WAIT of its first message. */
+const BATCH_PROPS_WAIT = propertiesString(new Map([[MessageConst.PROPERTY_WAIT_STORE_MSG_OK, 'true']]));
+const BATCH_PROPS_NO_WAIT = propertiesString(new Map([[MessageConst.PROPERTY_WAIT_STORE_MSG_OK, 'false']]));
 const DEFAULT_PRODUCER_GROUP = 'DEFAULT_PRODUCER';
 
 export class Producer {
@@ -201,6 +204,16 @@ export class Producer {
 
   /** Sends one message and waits for the broker's answer. */
   send(message: Message, opts: SendOptions = {}): Promise<SendResult> {
+    // The common autoBatch case without a signal: straight to the batcher, no async wrapper per send.
+    if (opts.signal === undefined && this.batcher !== undefined && this.spool === undefined && this.state === 'RUNNING' &&
+      typeof message === 'object' && message !== null && opts.queue === undefined && opts.selector === undefined &&
+      opts.shardingKey === undefined) {
+      try {
+        if (replyProperties(message) === undefined && AutoBatcher.eligible(message, this.compressThreshold)) return this.batcher.add(message, opts);
+      } catch (err: unknown) {
+        return Promise.reject(err);
+      }
+    }
     return withSignal(opts.signal, 'send', async () => {
       // A reply (createReplyMessage) carries MSG_TYPE=reply and goes out as SEND_REPLY_MESSAGE_V2.
       const reply = replyProperties(message);
@@ -285,23 +298,27 @@ export class Producer {
       if (!Array.isArray(messages) || messages.length === 0) throw new InvalidMessageError('a batch needs at least one message');
       const first = messages[0] as Message;
       const now = this.clock.now();
-      const encoded = messages.map((m) => {
+      const items: BatchItem[] = [];
+      let msgId = '';
+      for (const m of messages) {
         if (m.topic !== first.topic) throw new InvalidMessageError('all messages of a batch must have the same topic');
         if ((m.delayLevel ?? 0) > 0 || m.deliverAt !== undefined || m.delayMs !== undefined) {
           throw new InvalidMessageError('delayed messages cannot be batched');
         }
-        return encodeMessage(m, this.ids.next(), this.maxMessageSize, now);
-      });
+        const id = this.ids.next();
+        items.push(encodeBatchItem(m, id, this.maxMessageSize, now));
+        msgId = msgId.length === 0 ? id : msgId + ',' + id;
+      }
       if (first.topic.startsWith('%RETRY%')) throw new InvalidMessageError('retry topics cannot take batches');
-      const body = encodeBatchBody(encoded);
+      const body = encodeBatchBody(items);
       if (body.length > this.maxMessageSize) throw new MessageTooLargeError(body.length, this.maxMessageSize);
       const req: PreparedSend = {
         topic: first.topic,
         body,
         sysFlag: 0,
         flag: 0,
-        properties: propertiesString(new Map([[MessageConst.PROPERTY_WAIT_STORE_MSG_OK, first.waitStoreMsgOK === false ? 'false' : 'true']])),
-        msgId: encoded.map((e) => e.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? '').join(','),
+        properties: first.waitStoreMsgOK === false ? BATCH_PROPS_NO_WAIT : BATCH_PROPS_WAIT,
+        msgId,
         batch: true,
         message: messages,
         selector: this.selectorOf(opts, first),

@@ -9,11 +9,17 @@ import { randomInt } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { makeHostAddress, systemClock, type Clock } from '../common/index.js';
 
+/** Uppercase two-digit hex of each byte value. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
 export class UniqIdGenerator {
   private readonly prefix: string;
   private counter: number;
   private monthStart = 0;
   private nextMonthStart = 0;
+  /** prefix + the time part of the last `now` (ids of one ms share it). */
+  private head = '';
+  private lastNow = Number.NaN;
 
   constructor(clientIP: string, private readonly clock: Clock = systemClock, pid = process.pid) {
     const ipBytes = ipOrTimeBytes(clientIP, clock);
@@ -28,12 +34,15 @@ export class UniqIdGenerator {
   /** A fresh id. */
   next(): string {
     const now = this.clock.now();
-    if (now >= this.nextMonthStart || now < this.monthStart) this.setMonth(now);
-    const tail = Buffer.alloc(6);
-    tail.writeInt32BE(((now - this.monthStart) << 0) | 0, 0);
-    this.counter = (this.counter + 1) & 0xffff;
-    tail.writeUInt16BE(this.counter, 4);
-    return this.prefix + tail.toString('hex').toUpperCase();
+    if (now !== this.lastNow) {
+      if (now >= this.nextMonthStart || now < this.monthStart) this.setMonth(now);
+      // The int32 of ms since the month start, as writeInt32BE would put it (two's complement past 2^31 ms).
+      const t = ((now - this.monthStart) | 0) >>> 0;
+      this.head = this.prefix + HEX[t >>> 24] + HEX[(t >>> 16) & 0xff] + HEX[(t >>> 8) & 0xff] + HEX[t & 0xff];
+      this.lastNow = now;
+    }
+    const c = (this.counter = (this.counter + 1) & 0xffff);
+    return this.head + HEX[c >>> 8] + HEX[c & 0xff];
   }
 
   private setMonth(now: number): void {

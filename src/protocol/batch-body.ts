@@ -73,21 +73,36 @@ export function scanBatchBody(buf: Buffer, maxItems = 100_000, scratch?: Int32Ar
 
 /** Encodes a batch body into one buffer (the producer's SEND_BATCH_MESSAGE). */
 export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
-  const propLengths = items.map((it) => Buffer.byteLength(it.properties, 'utf8'));
+  const n = items.length;
+  const propLengths = new Int32Array(n);
   let size = 0;
-  items.forEach((it, i) => (size += 22 + it.body.length + (propLengths[i] ?? 0)));
-  const out = Buffer.alloc(size);
+  for (let i = 0; i < n; i++) {
+    const it = items[i] as BatchItem;
+    const propsLen = Buffer.byteLength(it.properties, 'utf8');
+    propLengths[i] = propsLen;
+    size += 22 + it.body.length + propsLen;
+  }
+  // Every byte is written below (MAGICCODE and BODYCRC as explicit zeros), so no zero-fill.
+  const out = Buffer.allocUnsafe(size);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let p = 0;
-  items.forEach((it, i) => {
-    const propsLen = propLengths[i] ?? 0;
-    const total = 22 + it.body.length + propsLen;
-    out.writeInt32BE(total, p);
-    out.writeInt32BE(it.flag, p + 12);
-    out.writeInt32BE(it.body.length, p + 16);
+  for (let i = 0; i < n; i++) {
+    const it = items[i] as BatchItem;
+    const bodyLen = it.body.length;
+    const propsLen = propLengths[i] as number;
+    const total = 22 + bodyLen + propsLen;
+    view.setInt32(p, total);
+    view.setInt32(p + 4, 0);
+    view.setInt32(p + 8, 0);
+    // Out of range: Buffer's writers throw their RangeError, as before.
+    if ((it.flag | 0) === it.flag) view.setInt32(p + 12, it.flag);
+    else out.writeInt32BE(it.flag, p + 12);
+    view.setInt32(p + 16, bodyLen);
     out.set(it.body, p + 20);
-    out.writeInt16BE(propsLen, p + 20 + it.body.length);
-    out.write(it.properties, p + 22 + it.body.length, propsLen, 'utf8');
+    if (propsLen <= 0x7fff) view.setInt16(p + 20 + bodyLen, propsLen);
+    else out.writeInt16BE(propsLen, p + 20 + bodyLen);
+    if (propsLen > 0) out.write(it.properties, p + 22 + bodyLen, propsLen, 'utf8');
     p += total;
-  });
+  }
   return out;
 }
