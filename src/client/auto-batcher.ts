@@ -24,17 +24,16 @@ export interface BatchedSendOptions {
   readonly signal?: AbortSignal;
 }
 
-interface Waiter {
-  readonly message: Message;
-  readonly opts: BatchedSendOptions;
-  readonly resolve: (r: SendResult) => void;
-  readonly reject: (e: unknown) => void;
-}
-
+/** The sends waiting for one topic's next batch, as parallel arrays (no object per send). */
 interface Pending {
-  waiters: Waiter[];
+  readonly messages: Message[];
+  readonly opts: BatchedSendOptions[];
+  readonly resolves: ((r: SendResult) => void)[];
+  readonly rejects: ((e: unknown) => void)[];
   bytes: number;
 }
+
+const NO_OPTIONS: BatchedSendOptions = Object.freeze({});
 
 function bodyLength(m: Message): number {
   return typeof m.body === 'string' ? Buffer.byteLength(m.body) : m.body.length;
@@ -59,19 +58,22 @@ export class AutoBatcher {
       !m.topic.startsWith('%RETRY%') && bodyLength(m) < compressThreshold;
   }
 
-  add(message: Message, opts: BatchedSendOptions = {}): Promise<SendResult> {
+  add(message: Message, opts: BatchedSendOptions = NO_OPTIONS): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       const size = bodyLength(message);
       let p = this.pending.get(message.topic);
-      if (p !== undefined && (p.waiters.length >= this.maxMessages || p.bytes + size > this.maxBytes)) {
+      if (p !== undefined && (p.messages.length >= this.maxMessages || p.bytes + size > this.maxBytes)) {
         this.flush(message.topic);
         p = undefined;
       }
       if (p === undefined) {
-        p = { waiters: [], bytes: 0 };
+        p = { messages: [], opts: [], resolves: [], rejects: [], bytes: 0 };
         this.pending.set(message.topic, p);
       }
-      p.waiters.push({ message, opts, resolve, reject });
+      p.messages.push(message);
+      p.opts.push(opts);
+      p.resolves.push(resolve);
+      p.rejects.push(reject);
       p.bytes += size;
       if (!this.scheduled) {
         this.scheduled = true;
@@ -87,25 +89,28 @@ export class AutoBatcher {
     const p = this.pending.get(topic);
     if (p === undefined) return;
     this.pending.delete(topic);
+    let { messages, resolves, rejects } = p;
+    const opts = p.opts;
     // A send aborted while it waited here was already rejected by its caller's signal: leave it out.
-    let waiters = p.waiters;
-    if (waiters.some((w) => w.opts.signal?.aborted === true)) waiters = waiters.filter((w) => w.opts.signal?.aborted !== true);
-    const n = waiters.length;
+    if (opts.some((o) => o.signal?.aborted === true)) {
+      const live = opts.map((o) => o.signal?.aborted !== true);
+      messages = messages.filter((_, i) => live[i]);
+      resolves = resolves.filter((_, i) => live[i]);
+      rejects = rejects.filter((_, i) => live[i]);
+    }
+    const n = messages.length;
     if (n === 0) return;
     let timeoutMs: number | undefined;
-    const msgs: Message[] = new Array<Message>(n);
-    for (let i = 0; i < n; i++) {
-      const w = waiters[i] as Waiter;
-      msgs[i] = w.message;
-      if (w.opts.timeoutMs !== undefined) timeoutMs = Math.min(timeoutMs ?? Infinity, w.opts.timeoutMs);
+    for (const o of opts) {
+      if (o.timeoutMs !== undefined && o.signal?.aborted !== true) timeoutMs = Math.min(timeoutMs ?? Infinity, o.timeoutMs);
     }
-    this.sendBatch(msgs, timeoutMs === undefined ? {} : { timeoutMs }).then(
+    this.sendBatch(messages, timeoutMs === undefined ? {} : { timeoutMs }).then(
       (r) => {
         const ids = r.msgId.split(',');
         const offsetIds = r.offsetMsgId.split(',');
         for (let i = 0; i < n; i++) {
           // Every field of SendResult, as `{ ...r, msgId, offsetMsgId, queueOffset }` would give, without the spread.
-          (waiters[i] as Waiter).resolve({
+          (resolves[i] as (r: SendResult) => void)({
             status: r.status,
             msgId: ids[i] ?? '',
             offsetMsgId: offsetIds[i] ?? '',
@@ -118,7 +123,7 @@ export class AutoBatcher {
         }
       },
       (err: unknown) => {
-        for (const w of waiters) w.reject(err);
+        for (const reject of rejects) reject(err);
       },
     );
   }

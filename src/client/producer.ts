@@ -101,6 +101,8 @@ export interface PreparedSend {
 }
 
 type State = 'CREATED' | 'RUNNING' | 'SHUTDOWN';
+/** The options of a send given none (one object, not one per call). */
+const NO_OPTIONS: SendOptions = Object.freeze({});
 /** The property string of a batch request: WAIT of its first message. */
 const BATCH_PROPS_WAIT = propertiesString(new Map([[MessageConst.PROPERTY_WAIT_STORE_MSG_OK, 'true']]));
 const BATCH_PROPS_NO_WAIT = propertiesString(new Map([[MessageConst.PROPERTY_WAIT_STORE_MSG_OK, 'false']]));
@@ -203,7 +205,7 @@ export class Producer {
   }
 
   /** Sends one message and waits for the broker's answer. */
-  send(message: Message, opts: SendOptions = {}): Promise<SendResult> {
+  send(message: Message, opts: SendOptions = NO_OPTIONS): Promise<SendResult> {
     // The common autoBatch case without a signal: straight to the batcher, no async wrapper per send.
     if (opts.signal === undefined && this.batcher !== undefined && this.spool === undefined && this.state === 'RUNNING' &&
       typeof message === 'object' && message !== null && opts.queue === undefined && opts.selector === undefined &&
@@ -305,7 +307,7 @@ export class Producer {
         if ((m.delayLevel ?? 0) > 0 || m.deliverAt !== undefined || m.delayMs !== undefined) {
           throw new InvalidMessageError('delayed messages cannot be batched');
         }
-        const id = this.ids.next();
+        const id = this.ids.next(now);
         items.push(encodeBatchItem(m, id, this.maxMessageSize, now));
         msgId = msgId.length === 0 ? id : msgId + ',' + id;
       }

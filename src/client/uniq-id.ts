@@ -31,9 +31,8 @@ export class UniqIdGenerator {
     this.counter = randomInt(0, 0x10000);
   }
 
-  /** A fresh id. */
-  next(): string {
-    const now = this.clock.now();
+  /** A fresh id; `now` when the caller has just read the clock. */
+  next(now = this.clock.now()): string {
     if (now !== this.lastNow) {
       if (now >= this.nextMonthStart || now < this.monthStart) this.setMonth(now);
       // The int32 of ms since the month start, as writeInt32BE would put it (two's complement past 2^31 ms).
