@@ -179,6 +179,8 @@ class PropertyStringSink implements PropertySink {
   }
 }
 const stringSink = new PropertyStringSink();
+const WAIT_TRUE_UNIQ = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NAME_VALUE_SEPARATOR}true${PROPERTY_SEPARATOR}${MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX}${NAME_VALUE_SEPARATOR}`;
+const WAIT_FALSE_UNIQ = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NAME_VALUE_SEPARATOR}false${PROPERTY_SEPARATOR}${MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX}${NAME_VALUE_SEPARATOR}`;
 
 /**
  * `encodeMessage` for a batch item: the same checks and the same property
@@ -187,6 +189,11 @@ const stringSink = new PropertyStringSink();
 export function encodeBatchItem(msg: Message, uniqId: string, maxMessageSize: number, now: number): BatchItem {
   const body = checkedBody(msg, maxMessageSize);
   const flag = checkedFlag(msg);
+  if (msg.properties === undefined && (msg.tags === undefined || msg.tags.length === 0) && msg.keys === undefined &&
+    (msg.delayLevel === undefined || msg.delayLevel === 0) && msg.deliverAt === undefined && msg.delayMs === undefined) {
+    // What addProperties writes for such a message: WAIT, then UNIQ_KEY.
+    return { flag, body, properties: (msg.waitStoreMsgOK === false ? WAIT_FALSE_UNIQ : WAIT_TRUE_UNIQ) + uniqId };
+  }
   stringSink.s = '';
   let properties: string;
   try {

@@ -301,7 +301,7 @@ export class Producer {
       const first = messages[0] as Message;
       const now = this.clock.now();
       const items: BatchItem[] = [];
-      let msgId = '';
+      const ids: string[] = [];
       for (const m of messages) {
         if (m.topic !== first.topic) throw new InvalidMessageError('all messages of a batch must have the same topic');
         if ((m.delayLevel ?? 0) > 0 || m.deliverAt !== undefined || m.delayMs !== undefined) {
@@ -309,7 +309,7 @@ export class Producer {
         }
         const id = this.ids.next(now);
         items.push(encodeBatchItem(m, id, this.maxMessageSize, now));
-        msgId = msgId.length === 0 ? id : msgId + ',' + id;
+        ids.push(id);
       }
       if (first.topic.startsWith('%RETRY%')) throw new InvalidMessageError('retry topics cannot take batches');
       const body = encodeBatchBody(items);
@@ -320,7 +320,7 @@ export class Producer {
         sysFlag: 0,
         flag: 0,
         properties: first.waitStoreMsgOK === false ? BATCH_PROPS_NO_WAIT : BATCH_PROPS_WAIT,
-        msgId,
+        msgId: ids.join(','),
         batch: true,
         message: messages,
         selector: this.selectorOf(opts, first),
