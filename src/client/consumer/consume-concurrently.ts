@@ -18,6 +18,7 @@ import {
 import type { MessageListener } from './push-consumer-options.js';
 
 export class ConsumeConcurrentlyService implements ConsumeService {
+  readonly orderly = false;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly inflight = new Set<Promise<void>>();

@@ -22,6 +22,7 @@ export const LOCK_MAX_LIVE_MS = 30_000;
 const LOCK_RETRY_MS = 500;
 
 export class ConsumeOrderlyService implements ConsumeService {
+  readonly orderly = true;
   private readonly loops = new Set<Promise<void>>();
 
   constructor(

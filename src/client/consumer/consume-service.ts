@@ -52,6 +52,8 @@ export interface ConsumerCore {
 
 /** Receives pulled messages (already in the queue's ProcessQueue). */
 export interface ConsumeService {
+  /** Orderly consumption (no span flow control: a queue is consumed in sequence anyway). */
+  readonly orderly: boolean;
   submit(qs: QueueState, msgs: MessageExt[]): void;
   /** Waits for every listener call in flight; queued batches are not started. */
   shutdown(): Promise<void>;

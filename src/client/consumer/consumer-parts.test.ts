@@ -58,6 +58,19 @@ test('process queue: commit offset is the lowest offset still in flight', () => 
   assert.equal(pq.putMessages([m(7)]), 0, 'an old offset is not queued again');
 });
 
+test('process queue: max span from the oldest message in flight to the newest pulled', () => {
+  const pq = new ProcessQueue();
+  const m = (o: number): { queueOffset: number; body: Buffer } => ({ queueOffset: o, body: Buffer.alloc(1) });
+  assert.equal(pq.maxSpan, 0);
+  const batch = [m(10), m(11), m(12), m(40)];
+  pq.putMessages(batch);
+  assert.equal(pq.maxSpan, 30);
+  pq.removeMessages(batch.slice(1));
+  assert.equal(pq.maxSpan, 30, 'offset 10 still holds the commit back');
+  pq.removeMessages(batch.slice(0, 1));
+  assert.equal(pq.maxSpan, 0);
+});
+
 test('loss detector: gaps, duplicates and reordering per producer and queue', () => {
   const a = new SequenceStamper('prodA');
   const b = new SequenceStamper('prodB');

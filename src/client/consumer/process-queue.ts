@@ -32,6 +32,16 @@ export class ProcessQueue<M extends QueuedMessage = QueuedMessage> {
     return this.bytes;
   }
 
+  /**
+   * How far the pulled messages run ahead of the oldest one still in flight
+   * (ProcessQueue.getMaxSpan, measured to the largest offset pulled); 0 when
+   * nothing is in flight.
+   */
+  get maxSpan(): number {
+    for (const first of this.inFlight.keys()) return this.maxSeenOffset - first;
+    return 0;
+  }
+
   /** Adds pulled messages; returns how many were new. */
   putMessages(msgs: readonly M[]): number {
     let added = 0;

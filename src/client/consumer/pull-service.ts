@@ -61,7 +61,10 @@ export class PullService {
     }
     while (this.active(qs)) {
       const { pq } = qs;
-      if (pq.msgCount > this.core.opts.pullThresholdForQueue || pq.msgSize > this.core.opts.pullThresholdSizeForQueueBytes) {
+      // Flow control (DefaultMQPushConsumerImpl.pullMessage): too many or too large cached messages, or, consuming
+      // concurrently, one slow message holding the commit offset too far behind the newest pulled one.
+      if (pq.msgCount > this.core.opts.pullThresholdForQueue || pq.msgSize > this.core.opts.pullThresholdSizeForQueueBytes ||
+        (!this.service.orderly && pq.maxSpan > this.core.opts.consumeConcurrentlyMaxSpan)) {
         await sleep(FLOW_CONTROL_DELAY_MS, qs.abort.signal);
         continue;
       }

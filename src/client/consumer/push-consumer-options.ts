@@ -105,6 +105,8 @@ export interface PushConsumerOptions extends ClientOptions {
   readonly pullThresholdForQueue?: number;
   /** Cached bytes per queue (MiB) before pulling pauses. Default 100. */
   readonly pullThresholdSizeForQueue?: number;
+  /** Concurrent mode: pulling pauses while the oldest message in flight is this many offsets behind the newest pulled one (the offset cannot be committed past it). Default 2000. */
+  readonly consumeConcurrentlyMaxSpan?: number;
   /** Redeliveries before a message goes to `%DLQ%group`. Default 16. */
   readonly maxReconsumeTimes?: number;
   /** Offset commit period. Default 5000. */
@@ -143,6 +145,7 @@ export interface ResolvedPushConsumerOptions {
   readonly consumeConcurrency: number;
   readonly pullThresholdForQueue: number;
   readonly pullThresholdSizeForQueueBytes: number;
+  readonly consumeConcurrentlyMaxSpan: number;
   readonly maxReconsumeTimes: number;
   readonly persistConsumerOffsetIntervalMs: number;
   readonly offsetStorePath: string | undefined;
@@ -190,6 +193,7 @@ export function resolvePushConsumerOptions(o: PushConsumerOptions, now: number):
     consumeConcurrency: checkIntOption('consumeConcurrency', o.consumeConcurrency ?? 20, 1, 1000),
     pullThresholdForQueue: checkIntOption('pullThresholdForQueue', o.pullThresholdForQueue ?? 1000, 1, 65535),
     pullThresholdSizeForQueueBytes: checkIntOption('pullThresholdSizeForQueue', o.pullThresholdSizeForQueue ?? 100, 1, 1024) * 1024 * 1024,
+    consumeConcurrentlyMaxSpan: checkIntOption('consumeConcurrentlyMaxSpan', o.consumeConcurrentlyMaxSpan ?? 2000, 1, 65535),
     maxReconsumeTimes: checkIntOption('maxReconsumeTimes', o.maxReconsumeTimes ?? 16, 0, 10_000),
     persistConsumerOffsetIntervalMs: checkIntOption('persistConsumerOffsetIntervalMs', o.persistConsumerOffsetIntervalMs ?? 5000, 10, MAX_MS),
     offsetStorePath: o.offsetStorePath,
