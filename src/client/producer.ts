@@ -8,7 +8,7 @@
 import {
   ConnectionError, InvalidArgumentError, MessageConst, OrbitError, TimeoutError, getErrorMessage, type Clock, type Logger,
 } from '../common/index.js';
-import { encodeBatchBody, type BatchItem, type SendMessageRequestHeader } from '../protocol/index.js';
+import { BufferSlab, encodeBatchBody, type BatchItem, type SendMessageRequestHeader } from '../protocol/index.js';
 import { withSignal } from './abort.js';
 import { checkIntOption, resolveClientOptions, type ClientOptions } from './client-options.js';
 import { AbortError, ClientStateError, InvalidMessageError, MessageTooLargeError, NoRouteError, isAbortError } from './errors.js';
@@ -128,6 +128,8 @@ export class Producer {
   private readonly faults: LatencyFaultTolerance | undefined;
   private readonly picker: RoundRobinQueuePicker;
   private readonly ids: UniqIdGenerator;
+  /** Where batch bodies are carved from (no ArrayBuffer per batch). */
+  private readonly batchBodies = new BufferSlab();
   private state: State = 'CREATED';
 
   constructor(options: ProducerOptions) {
@@ -312,7 +314,7 @@ export class Producer {
         ids.push(id);
       }
       if (first.topic.startsWith('%RETRY%')) throw new InvalidMessageError('retry topics cannot take batches');
-      const body = encodeBatchBody(items);
+      const body = encodeBatchBody(items, this.batchBodies);
       if (body.length > this.maxMessageSize) throw new MessageTooLargeError(body.length, this.maxMessageSize);
       const req: PreparedSend = {
         topic: first.topic,

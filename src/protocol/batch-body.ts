@@ -71,8 +71,37 @@ export function scanBatchBody(buf: Buffer, maxItems = 100_000, scratch?: Int32Ar
   return layout;
 }
 
-/** Encodes a batch body into one buffer (the producer's SEND_BATCH_MESSAGE). */
-export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
+/**
+ * Carves buffers out of larger uninitialised slabs, as Buffer's own pool does
+ * for small sizes: a batch body of a few KiB costs a view instead of a new
+ * ArrayBuffer. A buffer still referenced keeps its whole slab alive, so the
+ * slab is small, and sizes over half a slab get their own buffer.
+ */
+export class BufferSlab {
+  private slab: Buffer | undefined;
+  private offset = 0;
+
+  constructor(private readonly slabSize = 256 * 1024) {}
+
+  /** `size` uninitialised bytes; the caller writes them all. */
+  allocUnsafe(size: number): Buffer {
+    if (size > this.slabSize >>> 1) return Buffer.allocUnsafe(size);
+    let slab = this.slab;
+    if (slab === undefined || this.offset + size > slab.length) {
+      slab = this.slab = Buffer.allocUnsafeSlow(this.slabSize);
+      this.offset = 0;
+    }
+    const out = slab.subarray(this.offset, this.offset + size);
+    this.offset = (this.offset + size + 7) & ~7;
+    return out;
+  }
+}
+
+/**
+ * Encodes a batch body into one buffer (the producer's SEND_BATCH_MESSAGE),
+ * from `slab` when given (else a buffer of its own).
+ */
+export function encodeBatchBody(items: readonly BatchItem[], slab?: BufferSlab): Buffer {
   const n = items.length;
   const propLengths = new Int32Array(n);
   let size = 0;
@@ -83,7 +112,7 @@ export function encodeBatchBody(items: readonly BatchItem[]): Buffer {
     size += 22 + it.body.length + propsLen;
   }
   // Every byte is written below (MAGICCODE and BODYCRC as explicit zeros), so no zero-fill.
-  const out = Buffer.allocUnsafe(size);
+  const out = slab === undefined ? Buffer.allocUnsafe(size) : slab.allocUnsafe(size);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let p = 0;
   for (let i = 0; i < n; i++) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UniqIdGenerator } from '../../src/client/uniq-id.js';
 import { checkTopic, encodeBatchItem, encodeMessage, propertiesString, type Message } from '../../src/client/message.js';
-import { decodeBatchBody, encodeBatchBody, type BatchItem } from '../../src/protocol/index.js';
+import { BufferSlab, decodeBatchBody, encodeBatchBody, type BatchItem } from '../../src/protocol/index.js';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -152,4 +152,24 @@ test('UNIQ_KEY tail: the month offset as int32 and the counter, as the Buffer wr
   for (let i = 0; i < 70_000; i++) gen.next(); // the counter wraps
   const c = Number.parseInt(gen.next().slice(-4), 16);
   assert.equal(c, ((counter ?? 0) + 70_001) & 0xffff);
+});
+
+test('batch bodies carved from a slab: the same bytes, never overlapping, big ones on their own', () => {
+  const rnd = lcg(13);
+  const slab = new BufferSlab(4096);
+  const made: { buf: Buffer; copy: Buffer }[] = [];
+  for (let i = 0; i < 200; i++) {
+    const items: BatchItem[] = [];
+    const n = 1 + Math.floor(rnd() * 6);
+    for (let j = 0; j < n; j++) items.push(encodeBatchItem(randomMessage(rnd), `ID${i}-${j}`, 1 << 20, 0));
+    const buf = encodeBatchBody(items, slab);
+    assert.deepEqual(buf, referenceBatchBody(items));
+    made.push({ buf, copy: Buffer.from(buf) });
+  }
+  // Later bodies did not overwrite earlier ones.
+  for (const { buf, copy } of made) assert.deepEqual(buf, copy);
+  const big = slab.allocUnsafe(3000);
+  assert.equal(big.length, 3000);
+  assert.notEqual(big.buffer, made.at(-1)?.buf.buffer);
+  assert.ok(made.some(({ buf }) => buf.buffer.byteLength === 4096));
 });
