@@ -5,10 +5,22 @@ import { AbortError, isAbortError } from './errors.js';
  * `signal` fires (the work itself gets the signal to cancel in-flight
  * requests; its late outcome is ignored, never left unhandled).
  */
-export async function withSignal<T>(signal: AbortSignal | undefined, what: string, work: () => Promise<T>): Promise<T> {
-  if (signal === undefined) return work();
-  if (signal.aborted) throw new AbortError(`${what} aborted`, { cause: signal.reason });
-  const p = work();
+export function withSignal<T>(signal: AbortSignal | undefined, what: string, work: () => Promise<T>): Promise<T> {
+  if (signal === undefined) {
+    // No signal: the work's own promise, without another around it.
+    try {
+      return work();
+    } catch (err: unknown) {
+      return Promise.reject(err);
+    }
+  }
+  if (signal.aborted) return Promise.reject(new AbortError(`${what} aborted`, { cause: signal.reason }));
+  let p: Promise<T>;
+  try {
+    p = work();
+  } catch (err: unknown) {
+    return Promise.reject(err);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new AbortError(`${what} aborted`, { cause: signal.reason }));
     signal.addEventListener('abort', onAbort, { once: true });

@@ -381,7 +381,8 @@ export class Producer {
     this.checkRunning();
     const timeoutMs = opts.timeoutMs ?? this.sendTimeoutMs;
     const deadline = this.clock.now() + timeoutMs;
-    let info = await this.publishInfo(req.topic);
+    const cached = this.instance.getPublishInfo(req.topic);
+    let info = cached !== undefined && cached.messageQueues.length > 0 ? cached : await this.publishInfo(req.topic);
     if (opts.queue !== undefined || req.selector !== undefined) {
       const mq = opts.queue ?? (req.selector as MessageQueueSelector)(info.messageQueues, Array.isArray(req.message) ? (req.message[0] as Message) : (req.message as Message));
       return this.attempt(req, mq, deadline, opts.signal, 1);
@@ -411,9 +412,10 @@ export class Producer {
   }
 
   private async attempt(req: PreparedSend, mq: MessageQueue, deadline: number, signal: AbortSignal | undefined, attempt: number): Promise<SendResult> {
-    const addr = await this.brokerAddr(mq);
-    const ctx = this.context(req, mq, addr, attempt, false);
-    await this.runHook('beforeSend', ctx);
+    const addr = this.instance.findBrokerAddressInPublish(mq.brokerName) ?? await this.brokerAddr(mq);
+    // Without hooks: no context object and no hook awaits per attempt.
+    const ctx = this.hooks.length === 0 ? undefined : this.context(req, mq, addr, attempt, false);
+    if (ctx !== undefined) await this.runHook('beforeSend', ctx);
     const t0 = this.clock.now();
     try {
       const remaining = deadline - t0;
@@ -421,13 +423,13 @@ export class Producer {
       const opts = signal === undefined ? { timeoutMs: remaining } : { timeoutMs: remaining, signal };
       const result = await this.instance.api.sendMessage(addr, mq, this.header(req, mq), req.body, req.msgId, opts);
       this.faults?.update(mq.brokerName, this.clock.now() - t0, false);
-      await this.runHook('afterSend', ctx, { ok: true, result });
+      if (ctx !== undefined) await this.runHook('afterSend', ctx, { ok: true, result });
       return result;
     } catch (err: unknown) {
       if (!isAbortError(err)) {
         this.faults?.update(mq.brokerName, this.clock.now() - t0, err instanceof ConnectionError || err instanceof TimeoutError);
       }
-      await this.runHook('afterSend', ctx, { ok: false, error: err });
+      if (ctx !== undefined) await this.runHook('afterSend', ctx, { ok: false, error: err });
       throw err;
     }
   }
