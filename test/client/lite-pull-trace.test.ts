@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AdminClient } from '../../src/client/admin/index.js';
-import { LitePullConsumer, Producer, queryTrace, type MessageTrace } from '../../src/client/index.js';
+import { LitePullConsumer, Producer } from '../../src/client/index.js';
 import { startCluster, waitFor } from '../support/cluster.js';
 import { unique } from './helpers.js';
+import { assertConsumedOnce, traceReader } from './fixtures/trace-support.js';
 
 test('lite pull trace: SubBefore/SubAfter per handed-out message, by poll() and by for await', { timeout: 60_000 }, async (t) => {
   const cluster = await startCluster(t);
@@ -38,22 +38,11 @@ test('lite pull trace: SubBefore/SubAfter per handed-out message, by poll() and 
     break;
   }
 
-  const admin = new AdminClient({ namesrvAddr: cluster.namesrvAddr });
-  cluster.track(() => admin.close());
-  const traceOf = async (msgId: string): Promise<MessageTrace | undefined> => {
-    const tr = await queryTrace(admin, msgId).catch(() => undefined);
-    return tr !== undefined && tr.publish.length === 1 && tr.consumes.some((c) => c.status !== 'pending') ? tr : undefined;
-  };
+  const traceOf = traceReader(cluster);
   for (const sent of [first, second]) {
-    const tr = await waitFor(() => traceOf(sent.msgId), { what: `the trace of ${sent.msgId}`, timeoutMs: 15_000 });
+    const tr = await waitFor(() => traceOf(sent.msgId, 1), { what: `the trace of ${sent.msgId}`, timeoutMs: 15_000 });
     assert.equal(tr.consumes.length, 1);
-    const [c] = tr.consumes;
-    assert.ok(c !== undefined);
-    assert.equal(c.consumerGroup, group);
-    assert.equal(c.clientId, consumer.clientId);
-    assert.equal(c.retryTimes, 0);
-    assert.equal(c.success, true);
-    assert.equal(c.returnType, 'SUCCESS');
+    assertConsumedOnce(tr.consumes[0], group, consumer.clientId);
     assert.deepEqual(tr.groups.map((g) => [g.consumerGroup, g.consumed]), [[group, true]]);
   }
 });

@@ -8,12 +8,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AdminClient } from '../../src/client/admin/index.js';
 import {
-  Producer, TRACE_CLIENT_PROPERTY, TRACE_TOPIC, decodeTraceData, queryTrace, type MessageExt, type MessageTrace,
+  Producer, TRACE_CLIENT_PROPERTY, TRACE_TOPIC, decodeTraceData, queryTrace, type MessageExt,
 } from '../../src/client/index.js';
 import { startCluster, waitFor } from '../support/cluster.js';
 import { arr, orbitJson, rec } from '../cli/support.js';
 import { unique } from './helpers.js';
 import { newConsumer } from './fixtures/push-support.js';
+import { assertConsumedOnce, traceReader } from './fixtures/trace-support.js';
 
 test('trace: Pub + SubBefore/SubAfter per group and client, retries, queryTrace and the CLI', { timeout: 90_000 }, async (t) => {
   const cluster = await startCluster(t, { store: { messageDelayLevel: '1s 1s 1s 1s' } });
@@ -41,10 +42,7 @@ test('trace: Pub + SubBefore/SubAfter per group and client, retries, queryTrace 
 
   const admin = new AdminClient({ namesrvAddr: cluster.namesrvAddr });
   cluster.track(() => admin.close());
-  const traceOf = async (msgId: string, calls: number): Promise<MessageTrace | undefined> => {
-    const tr = await queryTrace(admin, msgId).catch(() => undefined);
-    return tr !== undefined && tr.publish.length === 1 && tr.consumes.filter((c) => c.status !== 'pending').length >= calls ? tr : undefined;
-  };
+  const traceOf = traceReader(cluster);
 
   await t.test('the message consumed once', async () => {
     const tr = await waitFor(() => traceOf(okSent.msgId, 1), { what: 'the trace of the first message', timeoutMs: 15_000 });
@@ -67,13 +65,8 @@ test('trace: Pub + SubBefore/SubAfter per group and client, retries, queryTrace 
     assert.equal(pub.regionId, 'DefaultRegion');
     assert.equal(tr.consumes.length, 1);
     const [c] = tr.consumes;
-    assert.ok(c !== undefined);
-    assert.equal(c.consumerGroup, group);
-    assert.equal(c.clientId, consumer.clientId);
-    assert.equal(c.retryTimes, 0);
-    assert.equal(c.success, true);
+    assertConsumedOnce(c, group, consumer.clientId);
     assert.equal(c.status, 'success');
-    assert.equal(c.returnType, 'SUCCESS');
     assert.ok(c.timestamp >= pub.timestamp);
     assert.ok(c.endTimestamp !== undefined && c.endTimestamp >= c.timestamp);
     assert.deepEqual(tr.groups, [{ consumerGroup: group, attempts: 1, retries: 0, consumed: true, clients: [consumer.clientId] }]);
