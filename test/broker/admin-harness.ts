@@ -4,7 +4,7 @@
  */
 import type { TestContext } from 'node:test';
 import { BrokerController } from '../../src/broker/broker-controller.js';
-import { resolveBrokerConfig } from '../../src/broker/broker-config.js';
+import { resolveBrokerConfig, type BrokerConfig } from '../../src/broker/broker-config.js';
 import type { BrokerContext } from '../../src/broker/broker-context.js';
 import { encodeProperties, noopLogger } from '../../src/common/index.js';
 import type { RemotingCommand } from '../../src/protocol/index.js';
@@ -26,10 +26,12 @@ export interface AdminHarness {
   put(topic: string, queueId: number, body: string, props?: Record<string, string>): Promise<number>;
 }
 
-export async function startBroker(t: TestContext, store: Partial<MessageStoreConfig> = {}, existingDir?: string): Promise<AdminHarness> {
+export async function startBroker(
+  t: TestContext, store: Partial<MessageStoreConfig> = {}, existingDir?: string, brokerSettings: Partial<BrokerConfig> = {},
+): Promise<AdminHarness> {
   const dir = existingDir ?? mkdtempSync(join(tmpdir(), 'orbitmq-admin-'));
   const broker = new BrokerController(
-    resolveBrokerConfig({ listenPort: 0, brokerName: 'broker-t', brokerClusterName: 'ClusterT' }),
+    resolveBrokerConfig({ listenPort: 0, brokerName: 'broker-t', brokerClusterName: 'ClusterT', ...brokerSettings }),
     resolveMessageStoreConfig({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, maxMessageSize: 1024 * 1024, ...store }),
     { logger: noopLogger },
   );

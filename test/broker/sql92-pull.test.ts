@@ -7,18 +7,11 @@
  * refuses SQL92.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { BrokerController } from '../../src/broker/broker-controller.js';
-import { resolveBrokerConfig } from '../../src/broker/broker-config.js';
 import { CHECK_CLIENT_CONFIG } from '../../src/broker/processors/client-manage.js';
-import { decodeStoredMessage, encodeProperties, noopLogger } from '../../src/common/index.js';
+import { decodeStoredMessage, encodeProperties } from '../../src/common/index.js';
 import type { RemotingCommand } from '../../src/protocol/index.js';
-import { PullSysFlag, RequestCode, ResponseCode, createRequest, encodeSendMessageRequestHeaderV2 } from '../../src/protocol/index.js';
-import { RemotingClient, resolveRemotingClientConfig } from '../../src/remoting/index.js';
-import { resolveMessageStoreConfig } from '../../src/store/index.js';
+import { PullSysFlag, RequestCode, ResponseCode, encodeSendMessageRequestHeaderV2 } from '../../src/protocol/index.js';
 import { startBroker } from './admin-harness.js';
 
 type Call = (code: number, extFields?: Record<string, string>, body?: Buffer) => Promise<RemotingCommand>;
@@ -144,21 +137,7 @@ void test('heartbeat subscriptions: a valid SQL92 filter is used by plain pulls,
 });
 
 void test('enablePropertyFilter=false refuses SQL92 at pull and CHECK_CLIENT_CONFIG; TAG still works', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'orbitmq-sql92-'));
-  const broker = new BrokerController(
-    resolveBrokerConfig({ listenPort: 0, brokerName: 'broker-nf', enablePropertyFilter: false }),
-    resolveMessageStoreConfig({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, maxMessageSize: 1024 * 1024 }),
-    { logger: noopLogger },
-  );
-  await broker.start();
-  const client = new RemotingClient(resolveRemotingClientConfig({}), { logger: noopLogger });
-  t.after(async () => {
-    await client.close();
-    await broker.close(0);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const addr = `127.0.0.1:${broker.address().port}`;
-  const call: Call = (code, extFields = {}, body) => client.invoke(addr, createRequest(code, { extFields, body }), 5000);
+  const { call } = await startBroker(t, {}, undefined, { brokerName: 'broker-nf', enablePropertyFilter: false });
   await send(call, 'Nf', 'x', { a: '9', TAGS: 'TagA' });
   const refusal = 'The broker does not support consumer to filter message by SQL92';
   const sql = await pull(call, 'Nf', { expr: 'a > 5', type: 'SQL92' });
