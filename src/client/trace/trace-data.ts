@@ -28,8 +28,8 @@ export type TraceMessageType = (typeof TRACE_MESSAGE_TYPES)[number];
 export const CONSUME_RETURN_TYPES = ['SUCCESS', 'TIME_OUT', 'EXCEPTION', 'RETURNNULL', 'FAILED'] as const;
 export type ConsumeReturnType = (typeof CONSUME_RETURN_TYPES)[number];
 
-export interface PubTraceRecord {
-  readonly type: 'Pub';
+/** The message fields of the records a producer writes (Pub, EndTransaction). */
+interface ProducedMessageFields {
   readonly timestamp: number;
   readonly regionId: string;
   readonly groupName: string;
@@ -40,9 +40,13 @@ export interface PubTraceRecord {
   readonly keys: string | undefined;
   /** The broker address the message was sent to. */
   readonly storeHost: string;
+  readonly msgType: TraceMessageType;
+}
+
+export interface PubTraceRecord extends ProducedMessageFields {
+  readonly type: 'Pub';
   readonly bodyLength: number;
   readonly costTime: number;
-  readonly msgType: TraceMessageType;
   readonly offsetMsgId: string;
   readonly success: boolean;
   /** Only in records of writers that append it (a 15th field, read by Java 4.9.8's decoder). */
@@ -74,17 +78,8 @@ export interface SubAfterTraceRecord {
   readonly groupName: string | undefined;
 }
 
-export interface EndTransactionTraceRecord {
+export interface EndTransactionTraceRecord extends ProducedMessageFields {
   readonly type: 'EndTransaction';
-  readonly timestamp: number;
-  readonly regionId: string;
-  readonly groupName: string;
-  readonly topic: string;
-  readonly msgId: string;
-  readonly tags: string | undefined;
-  readonly keys: string | undefined;
-  readonly storeHost: string;
-  readonly msgType: TraceMessageType;
   readonly transactionId: string;
   readonly transactionState: string;
   readonly fromTransactionCheck: boolean;
