@@ -229,9 +229,7 @@ export function findPropertyValue(buf: Uint8Array, start: number, end: number, n
   const n = name.length;
   let s = start;
   while (s < end) {
-    let match = s + n < end && buf[s + n] === NAME_VALUE_SEPARATOR_BYTE;
-    for (let k = 0; match && k < n; k++) if (buf[s + k] !== name[k]) match = false;
-    if (match) {
+    if (s + n < end && buf[s + n] === NAME_VALUE_SEPARATOR_BYTE && bytesAt(buf, s, name)) {
       const v = s + n + 1;
       return v < end && buf[v] !== PROPERTY_SEPARATOR_BYTE ? v : -1;
     }
@@ -239,6 +237,12 @@ export function findPropertyValue(buf: Uint8Array, start: number, end: number, n
     s++;
   }
   return -1;
+}
+
+/** Whether buf holds `name` at `at` (the caller checks the bounds). */
+export function bytesAt(buf: Uint8Array, at: number, name: Uint8Array): boolean {
+  for (let k = 0; k < name.length; k++) if (buf[at + k] !== name[k]) return false;
+  return true;
 }
 
 /** End (exclusive) of the property value starting at `from` in buf[.., end). */

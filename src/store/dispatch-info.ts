@@ -4,7 +4,7 @@
  * record gets a consume-queue entry at all (CommitLog.checkMessageAndReturnSize
  * and DefaultMessageStore.CommitLogDispatcherBuildConsumeQueue, 4.9.8).
  */
-import { MessageSysFlag, javaHashCode, transactionType } from '../common/index.js';
+import { MessageSysFlag, bytesAt, javaHashCode, transactionType } from '../common/index.js';
 import { SCHEDULE_TOPIC, TIMER_TOPIC, deliverTimestamp } from './delay-levels.js';
 
 export interface DispatchInfo {
@@ -62,11 +62,6 @@ const T = 0x54, A = 0x41, G = 0x47, S = 0x53, K = 0x4b, E = 0x45, Y = 0x59, U = 
 const UNIQ_KEY = Buffer.from('UNIQ_KEY', 'latin1');
 const TIMER_OUT_MS = Buffer.from('TIMER_OUT_MS', 'latin1');
 
-function nameIs(buf: Buffer, at: number, name: Uint8Array): boolean {
-  for (let k = 0; k < name.length; k++) if (buf[at + k] !== name[k]) return false;
-  return true;
-}
-
 /** Java's String.hashCode of the UTF-8 bytes buf[start, end) decoded. */
 function hashOfBytes(buf: Buffer, start: number, end: number): number {
   let h = 0;
@@ -100,11 +95,11 @@ export function dispatchInfoOfBytes(buf: Buffer, start: number, end: number, sys
     const c0 = buf[s];
     if (c0 === T) {
       if (e > s + 5 && buf[s + 4] === 1 && buf[s + 1] === A && buf[s + 2] === G && buf[s + 3] === S) tagsCode = hashOfBytes(buf, s + 5, e);
-      else if (e > s + 13 && buf[s + 12] === 1 && nameIs(buf, s, TIMER_OUT_MS)) timerOutMs = Number.parseInt(buf.toString('utf8', s + 13, e), 10) || 0;
+      else if (e > s + 13 && buf[s + 12] === 1 && bytesAt(buf, s, TIMER_OUT_MS)) timerOutMs = Number.parseInt(buf.toString('utf8', s + 13, e), 10) || 0;
     } else if (c0 === K) {
       if (e > s + 5 && buf[s + 4] === 1 && buf[s + 1] === E && buf[s + 2] === Y && buf[s + 3] === S) keys = buf.toString('utf8', s + 5, e);
     } else if (c0 === U) {
-      if (e > s + 9 && buf[s + 8] === 1 && nameIs(buf, s, UNIQ_KEY)) uniqKey = buf.toString('utf8', s + 9, e);
+      if (e > s + 9 && buf[s + 8] === 1 && bytesAt(buf, s, UNIQ_KEY)) uniqKey = buf.toString('utf8', s + 9, e);
     } else if (c0 === D) {
       if (e > s + 6 && buf[s + 5] === 1 && buf[s + 1] === E && buf[s + 2] === L && buf[s + 3] === A && buf[s + 4] === Y) {
         delayLevel = Number.parseInt(buf.toString('utf8', s + 6, e), 10) || 0;

@@ -9,6 +9,7 @@ import {
   BatchLayout,
   MessageConst,
   MessageSysFlag,
+  bytesAt,
   decodeProperties,
   encodeProperties,
   findPropertyValue,
@@ -186,20 +187,15 @@ export function clusterAndDelay(data: Buffer, start: number, end: number): numbe
     while (e < end && data[e] !== 2) e++;
     // Name then 0x01: CLUSTER is 7 letters, DELAY 5. As findProperty, only
     // the first CLUSTER pair counts, and only with a non-empty value.
-    if (!clusterSeen && s + 7 < end && data[s + 7] === 1 && data[s] === 0x43 && nameAt(data, s, CLUSTER_NAME)) {
+    if (!clusterSeen && s + 7 < end && data[s + 7] === 1 && data[s] === 0x43 && bytesAt(data, s, CLUSTER_NAME)) {
       clusterSeen = true;
       if (e > s + 8) found |= HAS_CLUSTER;
-    } else if (e > s + 6 && data[s + 5] === 1 && data[s] === 0x44 && nameAt(data, s, DELAY_NAME)) {
+    } else if (e > s + 6 && data[s + 5] === 1 && data[s] === 0x44 && bytesAt(data, s, DELAY_NAME)) {
       found |= HAS_DELAY;
     }
     s = e + 1;
   }
   return found;
-}
-
-function nameAt(data: Buffer, at: number, name: Uint8Array): boolean {
-  for (let k = 0; k < name.length; k++) if (data[at + k] !== name[k]) return false;
-  return true;
 }
 
 /** The value of a property in data[start, end), decoded; undefined when absent or empty (findProperty). */
