@@ -7,7 +7,7 @@
 import { inflateSync } from 'node:zlib';
 import {
   MessageConst, MessageSysFlag, OffsetMessageIdEncoder, ProtocolError, decodePropertyRecord, formatHostAddress, getErrorMessage,
-  storedMessageLength, type HostAddress,
+  readHost, readInt64BE, storedMessageLength,
 } from '../common/index.js';
 
 /** A message as a consumer receives it (Java `MessageExt`). */
@@ -44,7 +44,6 @@ export interface MessageExt {
 
 const COMPRESSION_TYPE_MASK = 0x700;
 const COMPRESSION_ZLIB = 0x300;
-const TWO_32 = 4294967296;
 const MIN_RECORD = storedMessageLength(0, 0, 0, 0);
 /** `keys` of every message without KEYS (shared: one less allocation per message). */
 const NO_KEYS: readonly string[] = Object.freeze([]);
@@ -115,18 +114,6 @@ class RecordStrings {
   }
 }
 
-function readHost(buf: Buffer, at: number, v6: boolean): HostAddress {
-  const len = v6 ? 16 : 4;
-  return { address: Uint8Array.prototype.slice.call(buf, at, at + len), port: buf.readInt32BE(at + len) };
-}
-
-/** int64 at `at` (exact for safe integers); the caller has checked the bounds. */
-function readInt64(buf: Buffer, at: number): number {
-  const hi = ((buf[at] ?? 0) << 24) | ((buf[at + 1] ?? 0) << 16) | ((buf[at + 2] ?? 0) << 8) | (buf[at + 3] ?? 0);
-  const lo = ((buf[at + 4] ?? 0) << 24) | ((buf[at + 5] ?? 0) << 16) | ((buf[at + 6] ?? 0) << 8) | (buf[at + 7] ?? 0);
-  return hi * TWO_32 + (lo >>> 0);
-}
-
 /**
  * Decodes every record of `body`; throws ProtocolError on malformed data.
  * Message bodies are views into `body` (not copies) unless inflated.
@@ -164,10 +151,10 @@ function decodeRecord(buf: Buffer, pos: number, end: number, brokerName: string,
   let p = storeAt + (storeV6 ? 20 : 8);
   if (p + 16 > end) throw malformed('truncated header');
   const bornHost = strings.bornHost(pos + 48, bornV6);
-  const storeTimestamp = readInt64(buf, storeAt - 8);
+  const storeTimestamp = readInt64BE(buf, storeAt - 8);
   const storeHost = strings.storeHost(storeAt, storeV6);
   const reconsumeTimes = buf.readInt32BE(p);
-  const preparedTransactionOffset = readInt64(buf, p + 4);
+  const preparedTransactionOffset = readInt64BE(buf, p + 4);
   p += 12;
   const bodyLength = buf.readInt32BE(p);
   p += 4;
@@ -194,7 +181,7 @@ function decodeRecord(buf: Buffer, pos: number, end: number, brokerName: string,
       throw new ProtocolError(`cannot inflate compressed body: ${getErrorMessage(err)}`, { cause: err });
     }
   }
-  const commitLogOffset = readInt64(buf, pos + 28);
+  const commitLogOffset = readInt64BE(buf, pos + 28);
   const offsetMsgId = strings.offsetMsgId(commitLogOffset);
   const keys = props[MessageConst.PROPERTY_KEYS];
   return {
@@ -203,7 +190,7 @@ function decodeRecord(buf: Buffer, pos: number, end: number, brokerName: string,
     topic,
     brokerName,
     queueId: buf.readInt32BE(pos + 12),
-    queueOffset: readInt64(buf, pos + 20),
+    queueOffset: readInt64BE(buf, pos + 20),
     commitLogOffset,
     body,
     tags: props[MessageConst.PROPERTY_TAGS],
@@ -211,7 +198,7 @@ function decodeRecord(buf: Buffer, pos: number, end: number, brokerName: string,
     properties: props,
     flag: buf.readInt32BE(pos + 16),
     reconsumeTimes,
-    bornTimestamp: readInt64(buf, pos + 40),
+    bornTimestamp: readInt64BE(buf, pos + 40),
     storeTimestamp,
     bornHost,
     storeHost,

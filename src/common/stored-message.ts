@@ -128,7 +128,8 @@ export function bodyCrc32(body: Uint8Array): number {
   return crc32(body) & 0x7fffffff;
 }
 
-function readHost(buf: Buffer, pos: number, v6: boolean): HostAddress {
+/** The host (4- or 16-byte address, then the port) stored at `pos` of a record. */
+export function readHost(buf: Buffer, pos: number, v6: boolean): HostAddress {
   const len = v6 ? 16 : 4;
   return { address: Uint8Array.prototype.slice.call(buf, pos, pos + len), port: buf.readInt32BE(pos + len) };
 }
