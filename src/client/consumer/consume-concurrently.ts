@@ -13,7 +13,7 @@
  */
 import type { MessageExt } from '../message-ext.js';
 import {
-  chunks, invokeListener, sendMessageBack, type ConsumeService, type ConsumerCore, type QueueState,
+  chunks, invokeListener, sendMessageBack, type ConsumeService, type ConsumerCore, type ListenerOutcome, type QueueState,
 } from './consume-service.js';
 import type { MessageListener } from './push-consumer-options.js';
 
@@ -30,7 +30,22 @@ export class ConsumeConcurrentlyService implements ConsumeService {
   ) {}
 
   submit(qs: QueueState, msgs: MessageExt[]): void {
-    for (const batch of chunks(msgs, this.core.opts.consumeBatchMaxSize)) this.track(this.run(qs, batch));
+    for (const batch of chunks(msgs, this.core.opts.consumeBatchMaxSize)) {
+      // Fast path: a free slot and a listener that answers SUCCESS synchronously settle here, without promises.
+      if (this.waiting.length > 0 || this.active >= this.core.opts.consumeConcurrency) {
+        this.track(this.run(qs, batch));
+        continue;
+      }
+      if (qs.pq.dropped || qs.stopping || !this.core.isConsuming()) return;
+      this.active++;
+      const status = invokeListener(this.core, this.listener, qs, batch, 'RECONSUME_LATER', false);
+      if (status === 'SUCCESS') {
+        this.release();
+        if (!qs.pq.dropped) this.complete(qs, batch);
+      } else {
+        this.track(this.finish(qs, batch, status));
+      }
+    }
   }
 
   async shutdown(): Promise<void> {
@@ -64,9 +79,17 @@ export class ConsumeConcurrentlyService implements ConsumeService {
   private async run(qs: QueueState, batch: MessageExt[]): Promise<void> {
     const slot = this.acquire();
     if (slot !== undefined) await slot;
+    if (qs.pq.dropped || qs.stopping || !this.core.isConsuming()) {
+      this.release();
+      return;
+    }
+    await this.finish(qs, batch, invokeListener(this.core, this.listener, qs, batch, 'RECONSUME_LATER', false));
+  }
+
+  /** Waits for the listener's status, processes it and frees the slot taken for the call. */
+  private async finish(qs: QueueState, batch: MessageExt[], pending: ListenerOutcome<'RECONSUME_LATER'>): Promise<void> {
     try {
-      if (qs.pq.dropped || qs.stopping || !this.core.isConsuming()) return;
-      const status = await invokeListener(this.core, this.listener, qs, batch, 'RECONSUME_LATER', false);
+      const status = await pending;
       if (qs.pq.dropped) return;
       await this.processResult(qs, batch, status);
     } finally {
@@ -90,6 +113,11 @@ export class ConsumeConcurrentlyService implements ConsumeService {
         }
       }
     }
+    this.complete(qs, done);
+  }
+
+  /** The batch is consumed: out of the ProcessQueue, and the queue's offset moves up to the oldest message still in flight. */
+  private complete(qs: QueueState, done: readonly MessageExt[]): void {
     const offset = qs.pq.removeMessages(done);
     if (offset >= 0 && !qs.pq.dropped) this.core.offsetStore.updateOffset(qs.mq, offset, true);
   }

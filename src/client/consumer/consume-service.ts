@@ -61,14 +61,19 @@ export interface ConsumeService {
 
 export type AnyStatus = ConsumeConcurrentlyStatus | ConsumeOrderlyStatus;
 
+/** A listener call's status: at once when the listener answered synchronously, else a promise of it. */
+export type ListenerOutcome<S extends AnyStatus> = S | 'SUCCESS' | Promise<S | 'SUCCESS'>;
+
 /**
  * Calls the listener with hooks around it. A thrown error or an unknown
  * result becomes `failed` (RECONSUME_LATER / SUSPEND_CURRENT_QUEUE_A_MOMENT);
- * nothing becomes SUCCESS.
+ * nothing becomes SUCCESS. A listener that answers synchronously gets its
+ * status back synchronously (no promise per call); one that returns a
+ * promise gets a promise of the status.
  */
-export async function invokeListener<S extends AnyStatus>(
+export function invokeListener<S extends AnyStatus>(
   core: ConsumerCore, listener: MessageListener | OrderlyMessageListener, qs: QueueState, msgs: MessageExt[], failed: S, orderly: boolean,
-): Promise<S | 'SUCCESS'> {
+): ListenerOutcome<S> {
   const hooks = core.opts.hooks;
   const hookCtx: ConsumeHookContext | undefined = hooks.length === 0 ? undefined : { group: core.opts.group, messageQueue: qs.mq, messages: msgs, orderly };
   if (hookCtx !== undefined) {
@@ -81,27 +86,38 @@ export async function invokeListener<S extends AnyStatus>(
     }
   }
   const started = hookCtx === undefined ? 0 : core.clock.now();
-  let status: S | 'SUCCESS';
-  let error: unknown;
-  try {
-    const r: unknown = await listener(msgs, { group: core.opts.group, messageQueue: qs.mq, orderly });
-    status = r === undefined || r === 'SUCCESS' ? 'SUCCESS' : failed;
-    if (r !== undefined && r !== 'SUCCESS' && r !== failed) core.logger.warn('listener returned an unknown status', { status: String(r) });
-  } catch (err: unknown) {
-    status = failed;
-    error = err;
-    core.logger.warn('listener threw', { topic: qs.mq.topic, queueId: qs.mq.queueId, error: getErrorMessage(err) });
-  }
-  if (hookCtx === undefined) return status;
-  const outcome = { status, durationMs: core.clock.now() - started, ...(error === undefined ? {} : { error }) };
-  for (const h of hooks) {
-    try {
-      h.afterConsume?.(hookCtx, outcome);
-    } catch (err: unknown) {
-      core.report('hook', err, qs.mq);
+  const settle = (r: unknown, thrown: boolean): S | 'SUCCESS' => {
+    let status: S | 'SUCCESS';
+    if (thrown) {
+      status = failed;
+      core.logger.warn('listener threw', { topic: qs.mq.topic, queueId: qs.mq.queueId, error: getErrorMessage(r) });
+    } else {
+      status = r === undefined || r === 'SUCCESS' ? 'SUCCESS' : failed;
+      if (r !== undefined && r !== 'SUCCESS' && r !== failed) core.logger.warn('listener returned an unknown status', { status: String(r) });
     }
+    if (hookCtx === undefined) return status;
+    const outcome = { status, durationMs: core.clock.now() - started, ...(thrown ? { error: r } : {}) };
+    for (const h of hooks) {
+      try {
+        h.afterConsume?.(hookCtx, outcome);
+      } catch (err: unknown) {
+        core.report('hook', err, qs.mq);
+      }
+    }
+    return status;
+  };
+  let r: unknown;
+  try {
+    r = listener(msgs, { group: core.opts.group, messageQueue: qs.mq, orderly });
+  } catch (err: unknown) {
+    return settle(err, true);
   }
-  return status;
+  if (!isThenable(r)) return settle(r, false);
+  return Promise.resolve(r).then((v) => settle(v, false), (err: unknown) => settle(err, true));
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && 'then' in v && typeof v.then === 'function';
 }
 
 /**
