@@ -6,8 +6,8 @@
  */
 import { inflateSync } from 'node:zlib';
 import {
-  MessageConst, MessageSysFlag, OffsetMessageIdEncoder, ProtocolError, decodePropertyRecord, formatHostAddress, getErrorMessage,
-  readHost, readInt64BE, storedMessageLength,
+  MessageConst, MessageSysFlag, OffsetMessageIdEncoder, ProtocolError, RECORD_FIELD_COUNT, RecordField, decodePropertyRecord, formatHostAddress,
+  getErrorMessage, locateRecordFields, readHost, readInt64BE, storedMessageLength,
 } from '../common/index.js';
 
 /** A message as a consumer receives it (Java `MessageExt`). */
@@ -138,38 +138,24 @@ export function decodeMessage(record: Buffer, brokerName: string): MessageExt {
   return decodeRecord(record, 0, record.length, brokerName, new RecordStrings(record));
 }
 
-function malformed(what: string): ProtocolError {
-  return new ProtocolError(`malformed message record: ${what}`);
-}
+const fields = new Int32Array(RECORD_FIELD_COUNT);
 
 /** The record in `buf[pos, end)` (MessageDecoder.decode; layout in common/stored-message.ts). */
 function decodeRecord(buf: Buffer, pos: number, end: number, brokerName: string, strings: RecordStrings): MessageExt {
-  const sysFlag = buf.readInt32BE(pos + 36);
-  const bornV6 = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
-  const storeV6 = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0;
-  const storeAt = pos + 48 + (bornV6 ? 20 : 8) + 8;
-  let p = storeAt + (storeV6 ? 20 : 8);
-  if (p + 16 > end) throw malformed('truncated header');
-  const bornHost = strings.bornHost(pos + 48, bornV6);
-  const storeTimestamp = readInt64BE(buf, storeAt - 8);
-  const storeHost = strings.storeHost(storeAt, storeV6);
-  const reconsumeTimes = buf.readInt32BE(p);
-  const preparedTransactionOffset = readInt64BE(buf, p + 4);
-  p += 12;
-  const bodyLength = buf.readInt32BE(p);
-  p += 4;
-  if (bodyLength < 0 || p + bodyLength + 3 > end) throw malformed(`bad body length ${bodyLength}`);
-  let body = buf.subarray(p, p + bodyLength);
-  p += bodyLength;
-  const topicLength = buf[p] ?? 0;
-  p += 1;
-  if (p + topicLength + 2 > end) throw malformed(`bad topic length ${topicLength}`);
-  const topic = strings.topicOf(p, topicLength);
-  p += topicLength;
-  const propertiesLength = buf.readInt16BE(p);
-  p += 2;
-  if (propertiesLength < 0 || p + propertiesLength > end) throw malformed(`bad properties length ${propertiesLength}`);
-  const props = propertiesLength === 0 ? {} : decodePropertyRecord(buf.toString('utf8', p, p + propertiesLength));
+  locateRecordFields(buf, pos, end, fields);
+  const sysFlag = fields[RecordField.SYS_FLAG] ?? 0;
+  const bornHost = strings.bornHost(fields[RecordField.BORN_HOST] ?? 0, (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0);
+  const storeTimestamp = readInt64BE(buf, fields[RecordField.STORE_TIMESTAMP] ?? 0);
+  const storeHost = strings.storeHost(fields[RecordField.STORE_HOST] ?? 0, (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0);
+  const reconsumeAt = fields[RecordField.RECONSUME_TIMES] ?? 0;
+  const reconsumeTimes = buf.readInt32BE(reconsumeAt);
+  const preparedTransactionOffset = readInt64BE(buf, reconsumeAt + 4);
+  const bodyAt = fields[RecordField.BODY] ?? 0;
+  let body = buf.subarray(bodyAt, bodyAt + (fields[RecordField.BODY_LENGTH] ?? 0));
+  const topic = strings.topicOf(fields[RecordField.TOPIC] ?? 0, fields[RecordField.TOPIC_LENGTH] ?? 0);
+  const propertiesAt = fields[RecordField.PROPERTIES] ?? 0;
+  const propertiesLength = fields[RecordField.PROPERTIES_LENGTH] ?? 0;
+  const props = propertiesLength === 0 ? {} : decodePropertyRecord(buf.toString('utf8', propertiesAt, propertiesAt + propertiesLength));
   if ((sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) {
     const type = sysFlag & COMPRESSION_TYPE_MASK;
     if (type !== 0 && type !== COMPRESSION_ZLIB) {

@@ -15,6 +15,7 @@
 import { crc32 } from 'node:zlib';
 import type { HostAddress } from './host.js';
 import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, MessageSysFlag } from './message-const.js';
+import { ProtocolError } from './errors.js';
 import { readInt64BE } from './int64.js';
 
 export const QUEUE_OFFSET_POSITION = 20;
@@ -284,44 +285,104 @@ export function writeStoredMessage(
 
 const readInt64 = readInt64BE;
 
-/** Decodes one record starting at `pos`. The caller has checked its bounds. */
-export function decodeStoredMessage(buf: Buffer, pos = 0): StoredMessage {
-  const sysFlag = buf.readInt32BE(pos + 36);
+/**
+ * Indexes into the array {@link locateRecordFields} fills: where the fields
+ * after BORNTIMESTAMP sit (their positions depend on the host widths and the
+ * body and topic lengths). The fixed fields are at fixed positions from the
+ * record's start (layout above).
+ */
+export const RecordField = {
+  SYS_FLAG: 0,
+  BORN_HOST: 1,
+  STORE_TIMESTAMP: 2,
+  STORE_HOST: 3,
+  /** RECONSUMETIMES; PREPARED TRANSACTION OFFSET follows at +4. */
+  RECONSUME_TIMES: 4,
+  BODY: 5,
+  BODY_LENGTH: 6,
+  TOPIC: 7,
+  TOPIC_LENGTH: 8,
+  PROPERTIES: 9,
+  PROPERTIES_LENGTH: 10,
+} as const;
+export const RECORD_FIELD_COUNT = 11;
+
+/**
+ * Finds the fields of the record in `buf[pos, end)` and writes their
+ * positions and lengths into `out` (indexed by {@link RecordField}); throws a
+ * ProtocolError naming what does not fit. The one parser of the variable part
+ * of the layout, for the store-side decoder below and the client's.
+ */
+export function locateRecordFields(buf: Buffer, pos: number, end: number, out: Int32Array): void {
+  if (end - pos < storedMessageLength(0, 0, 0, 0) || end > buf.length) throw malformedRecord(`${end - pos} bytes`);
+  const sysFlag = buf.readInt32BE(pos + SYSFLAG_POSITION);
   const bornV6 = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
   const storeV6 = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0;
-  const bornHost = readHost(buf, pos + 48, bornV6);
-  let p = pos + 48 + (bornV6 ? 20 : 8);
-  const storeTimestamp = readInt64(buf, p);
-  const storeHost = readHost(buf, p + 8, storeV6);
-  p += 8 + (storeV6 ? 20 : 8);
-  const reconsumeTimes = buf.readInt32BE(p);
-  const preparedTransactionOffset = readInt64(buf, p + 4);
-  p += 12;
+  const storeTimestampAt = pos + 48 + (bornV6 ? 20 : 8);
+  const reconsumeAt = storeTimestampAt + 8 + (storeV6 ? 20 : 8);
+  let p = reconsumeAt + 12;
+  if (p + 4 > end) throw malformedRecord('truncated header');
   const bodyLength = buf.readInt32BE(p);
-  const body = Buffer.from(buf.subarray(p + 4, p + 4 + bodyLength));
-  p += 4 + bodyLength;
-  const topicLength = buf.readUInt8(p);
-  const topic = buf.toString('utf8', p + 1, p + 1 + topicLength);
-  p += 1 + topicLength;
+  p += 4;
+  if (bodyLength < 0 || p + bodyLength + 1 > end) throw malformedRecord(`bad body length ${bodyLength}`);
+  const bodyAt = p;
+  p += bodyLength;
+  const topicLength = buf[p] ?? 0;
+  p += 1;
+  if (p + topicLength + 2 > end) throw malformedRecord(`bad topic length ${topicLength}`);
+  const topicAt = p;
+  p += topicLength;
   const propertiesLength = buf.readInt16BE(p);
-  const properties = buf.toString('utf8', p + 2, p + 2 + propertiesLength);
+  p += 2;
+  if (propertiesLength < 0 || p + propertiesLength > end) throw malformedRecord(`bad properties length ${propertiesLength}`);
+  out[RecordField.SYS_FLAG] = sysFlag;
+  out[RecordField.BORN_HOST] = pos + 48;
+  out[RecordField.STORE_TIMESTAMP] = storeTimestampAt;
+  out[RecordField.STORE_HOST] = storeTimestampAt + 8;
+  out[RecordField.RECONSUME_TIMES] = reconsumeAt;
+  out[RecordField.BODY] = bodyAt;
+  out[RecordField.BODY_LENGTH] = bodyLength;
+  out[RecordField.TOPIC] = topicAt;
+  out[RecordField.TOPIC_LENGTH] = topicLength;
+  out[RecordField.PROPERTIES] = p;
+  out[RecordField.PROPERTIES_LENGTH] = propertiesLength;
+}
+
+function malformedRecord(what: string): ProtocolError {
+  return new ProtocolError(`malformed message record: ${what}`);
+}
+
+const fields = new Int32Array(RECORD_FIELD_COUNT);
+
+/**
+ * Decodes the record starting at `pos` (to its TOTALSIZE, or `end`); the body
+ * is copied. Throws a ProtocolError when its lengths do not fit.
+ */
+export function decodeStoredMessage(buf: Buffer, pos = 0, end = pos + buf.readInt32BE(pos)): StoredMessage {
+  locateRecordFields(buf, pos, end, fields);
+  const sysFlag = fields[RecordField.SYS_FLAG] ?? 0;
+  const storeTimestampAt = fields[RecordField.STORE_TIMESTAMP] ?? 0;
+  const reconsumeAt = fields[RecordField.RECONSUME_TIMES] ?? 0;
+  const bodyAt = fields[RecordField.BODY] ?? 0;
+  const topicAt = fields[RecordField.TOPIC] ?? 0;
+  const propertiesAt = fields[RecordField.PROPERTIES] ?? 0;
   return {
     storeSize: buf.readInt32BE(pos),
     bodyCrc: buf.readInt32BE(pos + 8),
     queueId: buf.readInt32BE(pos + 12),
     flag: buf.readInt32BE(pos + 16),
-    queueOffset: readInt64(buf, pos + 20),
-    commitLogOffset: readInt64(buf, pos + 28),
+    queueOffset: readInt64(buf, pos + QUEUE_OFFSET_POSITION),
+    commitLogOffset: readInt64(buf, pos + PHYSICAL_OFFSET_POSITION),
     sysFlag,
-    bornTimestamp: readInt64(buf, pos + 40),
-    bornHost,
-    storeTimestamp,
-    storeHost,
-    reconsumeTimes,
-    preparedTransactionOffset,
-    body,
-    topic,
-    properties,
+    bornTimestamp: readInt64(buf, pos + BORN_TIMESTAMP_POSITION),
+    bornHost: readHost(buf, fields[RecordField.BORN_HOST] ?? 0, (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0),
+    storeTimestamp: readInt64(buf, storeTimestampAt),
+    storeHost: readHost(buf, fields[RecordField.STORE_HOST] ?? 0, (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0),
+    reconsumeTimes: buf.readInt32BE(reconsumeAt),
+    preparedTransactionOffset: readInt64(buf, reconsumeAt + 4),
+    body: Buffer.from(buf.subarray(bodyAt, bodyAt + (fields[RecordField.BODY_LENGTH] ?? 0))),
+    topic: buf.toString('utf8', topicAt, topicAt + (fields[RecordField.TOPIC_LENGTH] ?? 0)),
+    properties: buf.toString('utf8', propertiesAt, propertiesAt + (fields[RecordField.PROPERTIES_LENGTH] ?? 0)),
   };
 }
 
