@@ -1,9 +1,12 @@
 /**
- * `orbit message tail`: prints a topic's messages as they arrive. There is no
- * lite pull consumer yet, so it pulls every readable queue directly
- * (MQClientAPI.pullMessage with long polling) from the max offsets, or the
- * min offsets with --from-beginning. Nothing is committed: the group only
- * names the pulls. Stops after --count messages, --timeout seconds or Ctrl-C.
+ * `orbit message tail`: prints a topic's messages as they arrive. It pulls
+ * every readable queue directly (MQClientAPI.pullMessage with long polling,
+ * the tag expression sent with each pull) from the max offsets, or the min
+ * offsets with --from-beginning, rather than through the LitePullConsumer: a
+ * diagnostic tail reads no committed offsets, commits none and joins no
+ * group, so it cannot disturb the consumers of the group it names. Stops
+ * after --count messages, --timeout seconds or Ctrl-C; failed pulls are
+ * listed under `problems`.
  */
 import { getErrorMessage } from '../common/index.js';
 import { isAbortError, toSubscribeQueues, type MessageExt, type MessageQueue } from '../client/index.js';
