@@ -41,7 +41,11 @@ export class ConsumeConcurrentlyService implements ConsumeService {
       const status = invokeListener(this.core, this.listener, qs, batch, 'RECONSUME_LATER', false);
       if (status === 'SUCCESS') {
         this.release();
-        if (!qs.pq.dropped) this.complete(qs, batch);
+        try {
+          if (!qs.pq.dropped) this.complete(qs, batch);
+        } catch (err: unknown) {
+          this.core.report('consume', err); // as track() reports a failed asynchronous batch
+        }
       } else {
         this.track(this.finish(qs, batch, status));
       }
