@@ -44,12 +44,20 @@ export interface ScenarioParams {
 const QUEUES = 8;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** CONTRACT payload: send time (ns, monotonic), sequence, then 'x'. */
-function payload(size: number, seq: number): Buffer {
-  const b = Buffer.alloc(size, 0x78);
-  b.writeBigUInt64BE(process.hrtime.bigint(), 0);
-  b.writeBigUInt64BE(BigInt(seq), 8);
-  return b;
+/**
+ * CONTRACT payloads: send time (ns, monotonic), sequence, then 'x'. Made as
+ * the harness's reference (bench.mjs) makes them: a pooled allocUnsafe buffer
+ * and a copy of an 'x' template, the send time written last.
+ */
+function payloadFactory(size: number): (seq: number) => Buffer {
+  const template = Buffer.alloc(size, 0x78);
+  return (seq) => {
+    const b = Buffer.allocUnsafe(size);
+    template.copy(b);
+    b.writeBigUInt64BE(BigInt(seq), 8);
+    b.writeBigUInt64BE(process.hrtime.bigint(), 0); // taken immediately before the publish call
+    return b;
+  };
 }
 
 /** CPU seconds (user + system) of a process, from /proc (Linux). */
@@ -105,11 +113,12 @@ function within<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
 async function publishWindowed(producer: Producer, topic: string, n: number, size: number, window: number, deadlineMs: number): Promise<{ acked: number; seconds: number }> {
   let next = 0;
   let acked = 0;
+  const payload = payloadFactory(size);
   const t0 = performance.now();
   const lane = async (): Promise<void> => {
     while (next < n && performance.now() < deadlineMs) {
       const seq = next++;
-      await producer.send({ topic, body: payload(size, seq) });
+      await producer.send({ topic, body: payload(seq) });
       acked++;
     }
   };
@@ -210,6 +219,7 @@ async function e2e(
   await consumer.start();
   try {
     await new Promise((r) => setTimeout(r, 1000)); // let the rebalance assign the queues and the pulls park
+    const payload = payloadFactory(p.size);
     let published = 0;
     let outstanding = 0;
     let failures = 0;
@@ -224,7 +234,7 @@ async function e2e(
           const seq = published++;
           outstanding++;
           lastPublish = performance.now();
-          producer.send({ topic, body: payload(p.size, seq) }).then(() => outstanding--, () => {
+          producer.send({ topic, body: payload(seq) }).then(() => outstanding--, () => {
             outstanding--;
             failures++;
           });
