@@ -2,7 +2,7 @@ import { ProtocolError } from '../common/index.js';
 import { SerializeType, type RemotingCommand } from './remoting-command.js';
 import { languageFromCode, languageToCode } from './language-code.js';
 import { checkIntRange } from './json-header.js';
-import { readUtf8, utf8Length, writeUtf8 } from './utf8.js';
+import { readUtf8, readUtf8Recent, utf8Length, writeUtf8 } from './utf8.js';
 
 /**
  * ROCKETMQ binary header codec (RocketMQSerializable.java, 4.9.8), big-endian:
@@ -99,12 +99,12 @@ export function decodeRocketMQHeader(h: Buffer): RemotingCommand {
     const kl = h.readInt16BE(p);
     p += 2;
     if (kl < 0 || kl > extEnd - p - 4) throw new ProtocolError(`binary header: bad extFields key length ${kl}`);
-    const key = readUtf8(h, p, p + kl);
+    const key = readUtf8Recent(h, p, p + kl);
     p += kl;
     const vl = h.readInt32BE(p);
     p += 4;
     if (vl < 0 || vl > extEnd - p) throw new ProtocolError(`binary header: bad extFields value length ${vl}`);
-    if (kl > 0 && key !== '__proto__') ext[key] = readUtf8(h, p, p + vl);
+    if (kl > 0 && key !== '__proto__') ext[key] = readUtf8Recent(h, p, p + vl);
     p += vl;
   }
   return cmd;

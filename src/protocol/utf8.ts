@@ -38,3 +38,35 @@ export function readUtf8(buf: Buffer, start: number, end: number): string {
   }
   return s;
 }
+
+const CACHE_BITS = 10;
+const CACHE_MAX_BYTES = 48;
+/** Recently decoded short ASCII strings, by a hash of their bytes. */
+const recent: string[] = new Array<string>(1 << CACHE_BITS).fill('');
+
+/**
+ * readUtf8 for strings that repeat from request to request (header keys, and
+ * values such as topic, group or flags): a short ASCII string decoded before
+ * is returned again without allocating, checked byte for byte against the
+ * one remembered in its slot. Other strings decode as readUtf8 does.
+ */
+export function readUtf8Recent(buf: Buffer, start: number, end: number): string {
+  const n = end - start;
+  if (n > CACHE_MAX_BYTES) return buf.toString('utf8', start, end);
+  let h = 0x811c9dc5 ^ n;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] ?? 0;
+    if (c >= 0x80) return buf.toString('utf8', start, end);
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  const slot = h >>> (32 - CACHE_BITS);
+  const known = recent[slot] ?? '';
+  if (known.length === n) {
+    let i = 0;
+    while (i < n && known.charCodeAt(i) === buf[start + i]) i++;
+    if (i === n) return known;
+  }
+  const fresh = readUtf8(buf, start, end);
+  recent[slot] = fresh;
+  return fresh;
+}
