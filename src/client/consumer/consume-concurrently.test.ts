@@ -43,7 +43,7 @@ function setup(options: Partial<PushConsumerOptions>): { core: ConsumerCore; qs:
   };
   const qs: QueueState = {
     mq, pq: new ProcessQueue<MessageExt>(), abort: new AbortController(), nextOffset: 0, brokerId: 0, stopping: false,
-    consuming: undefined, reconsumeTimes: new Map(), pulling: undefined,
+    consuming: undefined, reconsumeTimes: new Map(), pulling: undefined, contexts: {},
   };
   return { core, qs, offsets };
 }

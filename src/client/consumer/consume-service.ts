@@ -13,7 +13,7 @@ import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue } from './process-queue.js';
 import { retryProducerOf } from './retry-producer.js';
 import type {
-  ConsumeConcurrentlyStatus, ConsumeHookContext, ConsumeOrderlyStatus, ConsumerErrorSource, MessageListener, OrderlyMessageListener,
+  ConsumeConcurrentlyStatus, ConsumeContext, ConsumeHookContext, ConsumeOrderlyStatus, ConsumerErrorSource, MessageListener, OrderlyMessageListener,
   ResolvedPushConsumerOptions,
 } from './push-consumer-options.js';
 
@@ -35,6 +35,8 @@ export interface QueueState {
   readonly reconsumeTimes: Map<number, number>;
   /** The pull loop, while it runs. */
   pulling: Promise<void> | undefined;
+  /** The ConsumeContext objects handed to the listener for this queue (made once each). */
+  readonly contexts: { concurrently?: ConsumeContext; orderly?: ConsumeContext };
 }
 
 /** The consumer as its services see it. */
@@ -76,6 +78,7 @@ export function invokeListener<S extends AnyStatus>(
 ): ListenerOutcome<S> {
   const hooks = core.opts.hooks;
   const hookCtx: ConsumeHookContext | undefined = hooks.length === 0 ? undefined : { group: core.opts.group, messageQueue: qs.mq, messages: msgs, orderly };
+  let started = 0;
   if (hookCtx !== undefined) {
     for (const h of hooks) {
       try {
@@ -84,36 +87,53 @@ export function invokeListener<S extends AnyStatus>(
         core.report('hook', err, qs.mq);
       }
     }
+    started = core.clock.now();
   }
-  const started = hookCtx === undefined ? 0 : core.clock.now();
-  const settle = (r: unknown, thrown: boolean): S | 'SUCCESS' => {
-    let status: S | 'SUCCESS';
-    if (thrown) {
-      status = failed;
-      core.logger.warn('listener threw', { topic: qs.mq.topic, queueId: qs.mq.queueId, error: getErrorMessage(r) });
-    } else {
-      status = r === undefined || r === 'SUCCESS' ? 'SUCCESS' : failed;
-      if (r !== undefined && r !== 'SUCCESS' && r !== failed) core.logger.warn('listener returned an unknown status', { status: String(r) });
-    }
-    if (hookCtx === undefined) return status;
-    const outcome = { status, durationMs: core.clock.now() - started, ...(thrown ? { error: r } : {}) };
-    for (const h of hooks) {
-      try {
-        h.afterConsume?.(hookCtx, outcome);
-      } catch (err: unknown) {
-        core.report('hook', err, qs.mq);
-      }
-    }
-    return status;
-  };
   let r: unknown;
   try {
-    r = listener(msgs, { group: core.opts.group, messageQueue: qs.mq, orderly });
+    r = listener(msgs, consumeContext(core, qs, orderly));
   } catch (err: unknown) {
-    return settle(err, true);
+    return settleListener(core, qs, failed, hookCtx, started, err, true);
   }
-  if (!isThenable(r)) return settle(r, false);
-  return Promise.resolve(r).then((v) => settle(v, false), (err: unknown) => settle(err, true));
+  if (!isThenable(r)) return settleListener(core, qs, failed, hookCtx, started, r, false);
+  return Promise.resolve(r).then(
+    (v) => settleListener(core, qs, failed, hookCtx, started, v, false),
+    (err: unknown) => settleListener(core, qs, failed, hookCtx, started, err, true),
+  );
+}
+
+/** The status of a listener call from what it returned (or threw), with the after-hooks run. */
+function settleListener<S extends AnyStatus>(
+  core: ConsumerCore, qs: QueueState, failed: S, hookCtx: ConsumeHookContext | undefined, started: number, r: unknown, thrown: boolean,
+): S | 'SUCCESS' {
+  let status: S | 'SUCCESS';
+  if (thrown) {
+    status = failed;
+    core.logger.warn('listener threw', { topic: qs.mq.topic, queueId: qs.mq.queueId, error: getErrorMessage(r) });
+  } else {
+    status = r === undefined || r === 'SUCCESS' ? 'SUCCESS' : failed;
+    if (r !== undefined && r !== 'SUCCESS' && r !== failed) core.logger.warn('listener returned an unknown status', { status: String(r) });
+  }
+  if (hookCtx === undefined) return status;
+  const outcome = { status, durationMs: core.clock.now() - started, ...(thrown ? { error: r } : {}) };
+  for (const h of core.opts.hooks) {
+    try {
+      h.afterConsume?.(hookCtx, outcome);
+    } catch (err: unknown) {
+      core.report('hook', err, qs.mq);
+    }
+  }
+  return status;
+}
+
+/** What the listener is told about a call: one frozen object per queue and mode, made on first use. */
+function consumeContext(core: ConsumerCore, qs: QueueState, orderly: boolean): ConsumeContext {
+  const known = orderly ? qs.contexts.orderly : qs.contexts.concurrently;
+  if (known !== undefined) return known;
+  const made: ConsumeContext = Object.freeze({ group: core.opts.group, messageQueue: qs.mq, orderly });
+  if (orderly) qs.contexts.orderly = made;
+  else qs.contexts.concurrently = made;
+  return made;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

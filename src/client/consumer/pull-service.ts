@@ -21,7 +21,7 @@
 import { MessageConst, OrbitError } from '../../common/index.js';
 import { PullSysFlag } from '../../protocol/index.js';
 import { isAbortError } from '../errors.js';
-import { matchesSubscription } from '../heartbeat.js';
+import { matchesSubscription, type SubscriptionData } from '../heartbeat.js';
 import type { MessageExt } from '../message-ext.js';
 import { MASTER_ID, type MessageQueue } from '../route.js';
 import { sleep, type ConsumeService, type ConsumerCore, type QueueState } from './consume-service.js';
@@ -120,7 +120,7 @@ export class PullService {
     switch (r.status) {
       case 'FOUND': {
         qs.nextOffset = r.nextBeginOffset;
-        const msgs = r.messages.filter((m) => matchesSubscription(sub, m.tags)).map((m) => this.present(m));
+        const msgs = this.deliverable(sub, r.messages);
         if (msgs.length === 0) return;
         qs.pq.putMessages(msgs);
         this.service.submit(qs, msgs);
@@ -140,6 +140,24 @@ export class PullService {
         await offsetStore.persistAll([mq]);
         return;
     }
+  }
+
+  /**
+   * The pulled messages that match the subscription (the broker filters by
+   * tag hash only), as the listener sees them; the pulled array itself when
+   * nothing is left out or changed (the usual case: no copy per pull).
+   */
+  private deliverable(sub: SubscriptionData, pulled: MessageExt[]): MessageExt[] {
+    let out: MessageExt[] | undefined;
+    for (let i = 0; i < pulled.length; i++) {
+      const m = pulled[i];
+      if (m === undefined) continue;
+      const keep = matchesSubscription(sub, m.tags);
+      const shown = keep ? this.present(m) : m;
+      if (out === undefined && (!keep || shown !== m)) out = pulled.slice(0, i);
+      if (out !== undefined && keep) out.push(shown);
+    }
+    return out ?? pulled;
   }
 
   /** resetRetryAndNamespace: a redelivered message shows its original topic. */

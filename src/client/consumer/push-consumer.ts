@@ -288,7 +288,7 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
   private newQueueState(mq: MessageQueue): QueueState {
     return {
       mq, pq: new ProcessQueue(), abort: new AbortController(), nextOffset: -1, brokerId: 0,
-      stopping: false, consuming: undefined, reconsumeTimes: new Map(), pulling: undefined,
+      stopping: false, consuming: undefined, reconsumeTimes: new Map(), pulling: undefined, contexts: {},
     };
   }
 
