@@ -51,8 +51,12 @@ export interface GetMessageResult {
   readonly suggestPullingFromSlave: boolean;
 }
 
+/** Shared by every result without messages (an empty pull is the common case under long polling). */
+const NO_MESSAGES: readonly Buffer[] = Object.freeze([]);
+const NO_OFFSETS: readonly number[] = Object.freeze([]);
+
 function empty(status: GetMessageStatus, nextBeginOffset: number, minOffset: number, maxOffset: number): GetMessageResult {
-  return { status, nextBeginOffset, minOffset, maxOffset, messages: [], queueOffsets: [], bufferTotalSize: 0, suggestPullingFromSlave: false };
+  return { status, nextBeginOffset, minOffset, maxOffset, messages: NO_MESSAGES, queueOffsets: NO_OFFSETS, bufferTotalSize: 0, suggestPullingFromSlave: false };
 }
 
 /** How far behind (bytes) a reader may be before a slave is suggested (40% of RAM in RocketMQ). */
