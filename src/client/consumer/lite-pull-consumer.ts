@@ -27,10 +27,8 @@ import { resolveLitePullOptions, type LitePullConsumerOptions, type ResolvedLite
 import type { LitePullQueue } from './lite-pull-queue.js';
 import { LitePullBuffer, type PulledBatch } from './lite-pull-queue.js';
 import type { OffsetStore } from './offset-store.js';
-import { Producer } from '../producer.js';
-import { TraceDispatcher, traceSenderSettings } from '../trace/trace-dispatcher.js';
-import { consumeTraceHooks } from '../trace/trace-hooks.js';
-import { UniqIdGenerator } from '../uniq-id.js';
+import type { TraceDispatcher } from '../trace/trace-dispatcher.js';
+import { consumerTracing } from './consumer-trace.js';
 import type { ConsumeHooks } from './push-consumer-options.js';
 import { RebalanceImpl } from './rebalance-impl.js';
 
@@ -95,9 +93,9 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     }, this.committer, o.autoCommit, this.logger);
     this.clock = resolved.clock;
     if (this.opts.trace !== undefined) {
-      const sender = new Producer({ ...traceSenderSettings(this.group, 'CONSUME'), namesrvAddr: resolved.namesrvAddrs, clientInstance: this.instance });
-      this.tracer = new TraceDispatcher(sender, { ...this.opts.trace, logger: resolved.logger, clock: this.clock, clientId: this.instance.clientId });
-      this.traceHooks = consumeTraceHooks(this.tracer, this.clock, new UniqIdGenerator(resolved.clientIP, this.clock));
+      const tracing = consumerTracing(this.group, this.opts.trace, resolved, this.instance);
+      this.tracer = tracing.dispatcher;
+      this.traceHooks = tracing.hooks;
     }
   }
 

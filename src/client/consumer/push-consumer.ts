@@ -20,7 +20,6 @@ import { resolveClientOptions } from '../client-options.js';
 import { ClientStateError } from '../errors.js';
 import { buildSubscriptionData, SUB_ALL, type ConsumerData, type SubscriptionData } from '../heartbeat.js';
 import { MQClientInstance, type ConsumerHandle } from '../mq-client-instance.js';
-import { Producer } from '../producer.js';
 import { messageQueueKey, type MessageQueue } from '../route.js';
 import { brokerOffsetBackend } from './broker-offset-backend.js';
 import { ConsumeConcurrentlyService } from './consume-concurrently.js';
@@ -36,9 +35,8 @@ import {
 } from './push-consumer-options.js';
 import { lockQueues, unlockQueues } from './queue-lock.js';
 import { RebalanceImpl } from './rebalance-impl.js';
-import { TraceDispatcher, traceSenderSettings } from '../trace/trace-dispatcher.js';
-import { consumeTraceHooks } from '../trace/trace-hooks.js';
-import { UniqIdGenerator } from '../uniq-id.js';
+import type { TraceDispatcher } from '../trace/trace-dispatcher.js';
+import { consumerTracing } from './consumer-trace.js';
 
 type State = 'CREATED' | 'RUNNING' | 'STOPPING' | 'SHUTDOWN';
 
@@ -72,9 +70,9 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
     this.clock = client.clock;
     this.logger = client.logger.child({ component: 'client.push-consumer', group: this.group });
     if (this.opts.trace !== undefined) {
-      const sender = new Producer({ ...traceSenderSettings(this.group, 'CONSUME'), namesrvAddr: client.namesrvAddrs, clientInstance: this.instance });
-      this.tracer = new TraceDispatcher(sender, { ...this.opts.trace, logger: client.logger, clock: this.clock, clientId: this.instance.clientId });
-      this.opts = { ...this.opts, hooks: [...this.opts.hooks, consumeTraceHooks(this.tracer, this.clock, new UniqIdGenerator(client.clientIP, this.clock))] };
+      const tracing = consumerTracing(this.group, this.opts.trace, client, this.instance);
+      this.tracer = tracing.dispatcher;
+      this.opts = { ...this.opts, hooks: [...this.opts.hooks, tracing.hooks] };
     }
     this.offsetStore = this.opts.messageModel === 'CLUSTERING'
       ? new RemoteBrokerOffsetStore(brokerOffsetBackend(this.instance, this.group))
