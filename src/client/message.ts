@@ -4,7 +4,7 @@
  * (message-format.md §3/§4), body compression (§5) and the batch body (§6).
  */
 import { deflateSync } from 'node:zlib';
-import { MessageConst, MessageSysFlag, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, encodeProperties } from '../common/index.js';
+import { MAX_PROPERTIES_LENGTH, MessageConst, MessageSysFlag, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, encodeProperties } from '../common/index.js';
 import { encodeBatchBody as encodeBatchItems, type BatchItem } from '../protocol/index.js';
 import { InvalidMessageError, MessageTooLargeError } from './errors.js';
 
@@ -202,14 +202,19 @@ export function encodeBatchItem(msg: Message, uniqId: string, maxMessageSize: nu
     properties = stringSink.s;
     stringSink.s = '';
   }
-  if (properties.length > 10922 && Buffer.byteLength(properties, 'utf8') > 32767) throw new InvalidMessageError('message properties exceed 32767 bytes');
-  return { flag, body, properties };
+  return { flag, body, properties: checkedPropertiesLength(properties) };
 }
 
 /** The property string, checked against the 32767-byte limit of the stored record. */
 export function propertiesString(props: ReadonlyMap<string, string>): string {
-  const s = encodeProperties(props);
-  if (Buffer.byteLength(s, 'utf8') > 32767) throw new InvalidMessageError('message properties exceed 32767 bytes');
+  return checkedPropertiesLength(encodeProperties(props));
+}
+
+/** `s` when its UTF-8 form fits the stored record's properties (32767 bytes); a string of at most a third of that fits whatever it holds. */
+function checkedPropertiesLength(s: string): string {
+  if (s.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(s, 'utf8') > MAX_PROPERTIES_LENGTH) {
+    throw new InvalidMessageError(`message properties exceed ${MAX_PROPERTIES_LENGTH} bytes`);
+  }
   return s;
 }
 
