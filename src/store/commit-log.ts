@@ -34,32 +34,13 @@ import {
 } from '../common/index.js';
 import type { DispatchRequest } from './dispatch-request.js';
 import type { DispatchInfo } from './dispatch-info.js';
-import { dispatchInfo, dispatchInfoOfBytes, isConsumable, newDispatchInfo, tagsCodeFor } from './dispatch-info.js';
+import { dispatchInfo, dispatchInfoOfBytes, isConsumable, isInertSuffix, newDispatchInfo, tagsCodeFor } from './dispatch-info.js';
 import type { AppendMessageResult, PutMessageResult } from './put-message-result.js';
 import { PutMessageStatus } from './put-message-result.js';
 import { SegmentQueue } from './segment-queue.js';
 import type { FlushDiskType } from './store-config.js';
 
 const CLOSED: PutMessageResult = { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the message store is closed' };
-
-/** Property names dispatchInfo reads, each with its 0x01. */
-const DISPATCH_NAMES = ['TAGS', 'KEYS', 'UNIQ_KEY', 'DELAY', 'TIMER_OUT_MS'].map((n) => Buffer.from(`${n}\u0001`, 'latin1'));
-const inertSuffixes = new WeakMap<Uint8Array, boolean>();
-
-/**
- * Whether appending `suffix` to properties that do not end in a separator
- * leaves their dispatch info as it is: it starts with a separator (so no pair
- * spans the join) and holds none of the names dispatch reads.
- */
-function inertSuffix(suffix: Uint8Array): boolean {
-  let inert = inertSuffixes.get(suffix);
-  if (inert === undefined) {
-    const b = Buffer.from(suffix.buffer, suffix.byteOffset, suffix.byteLength);
-    inert = b[0] === 2 && DISPATCH_NAMES.every((n) => b.indexOf(n) < 0);
-    inertSuffixes.set(suffix, inert);
-  }
-  return inert;
-}
 
 /** Bytes that must stay free at a segment's end for the BLANK record. */
 const END_FILE_MIN_BLANK_LENGTH = 8;
@@ -287,7 +268,7 @@ export class CommitLog {
     const fixed = storedMessageLength(sysFlag, 0, topic.length, 0);
     const layout = b.layout;
     const suffixes = b.suffixes;
-    const inert = suffixes.map(inertSuffix);
+    const inert = suffixes.map(isInertSuffix);
     const count = b.count;
     let total = 0;
     for (let i = 0, o = 0; i < count; i++, o += BATCH_LAYOUT_STRIDE) {

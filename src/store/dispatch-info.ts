@@ -62,6 +62,26 @@ const T = 0x54, A = 0x41, G = 0x47, S = 0x53, K = 0x4b, E = 0x45, Y = 0x59, U = 
 const UNIQ_KEY = Buffer.from('UNIQ_KEY', 'latin1');
 const TIMER_OUT_MS = Buffer.from('TIMER_OUT_MS', 'latin1');
 
+/** Property names the dispatch scanners read, each with its 0x01. */
+const DISPATCH_NAMES = ['TAGS', 'KEYS', 'UNIQ_KEY', 'DELAY', 'TIMER_OUT_MS'].map((n) => Buffer.from(`${n}\u0001`, 'latin1'));
+const inertSuffixes = new WeakMap<Uint8Array, boolean>();
+
+/**
+ * Whether appending `suffix` to properties that do not end in a separator
+ * leaves their dispatch info as it is: it starts with a separator (so no pair
+ * spans the join) and holds none of the names dispatch reads. Remembered per
+ * suffix instance.
+ */
+export function isInertSuffix(suffix: Uint8Array): boolean {
+  let inert = inertSuffixes.get(suffix);
+  if (inert === undefined) {
+    const b = Buffer.from(suffix.buffer, suffix.byteOffset, suffix.byteLength);
+    inert = b[0] === 2 && DISPATCH_NAMES.every((n) => b.indexOf(n) < 0);
+    inertSuffixes.set(suffix, inert);
+  }
+  return inert;
+}
+
 /** Java's String.hashCode of the UTF-8 bytes buf[start, end) decoded. */
 function hashOfBytes(buf: Buffer, start: number, end: number): number {
   let h = 0;
