@@ -272,15 +272,25 @@ export function writeStoredMessage(
     view, pos, parts.length, parts.bodyCrc, msg.queueId, msg.flag, queueOffset, physicalOffset, parts.sysFlag,
     msg.bornTimestamp, msg.bornHost, storeTimestamp, msg.storeHost, msg.reconsumeTimes, msg.preparedTransactionOffset,
   );
-  view.setInt32(p, msg.body.length);
-  buf.set(msg.body, p + 4);
-  p += 4 + msg.body.length;
-  view.setUint8(p, parts.topic.length);
-  buf.set(parts.topic, p + 1);
-  p += 1 + parts.topic.length;
-  view.setInt16(p, parts.propertiesLength);
-  if (parts.propertiesLength > 0) buf.write(msg.properties, p + 2, parts.propertiesLength, 'utf8');
-  return p + 2 + parts.propertiesLength;
+  p = writeRecordBodyTopic(view, buf, p, msg.body, parts.topic, parts.propertiesLength);
+  if (parts.propertiesLength > 0) buf.write(msg.properties, p, parts.propertiesLength, 'utf8');
+  return p + parts.propertiesLength;
+}
+
+/**
+ * Writes the part of a record after writeRecordHead's: BODY (length and
+ * bytes), TOPIC (length and bytes) and the PROPERTIES length; returns where
+ * the properties' bytes go (the caller writes them).
+ */
+export function writeRecordBodyTopic(view: DataView, buf: Uint8Array, pos: number, body: Uint8Array, topic: Uint8Array, propertiesLength: number): number {
+  view.setInt32(pos, body.length);
+  buf.set(body, pos + 4);
+  let p = pos + 4 + body.length;
+  view.setUint8(p, topic.length);
+  buf.set(topic, p + 1);
+  p += 1 + topic.length;
+  view.setInt16(p, propertiesLength);
+  return p + 2;
 }
 
 const readInt64 = readInt64BE;

@@ -30,6 +30,7 @@ import {
   dataViewOf,
   writeBlankRecord,
   writeRecordHead,
+  writeRecordBodyTopic,
   writeStoredMessage,
 } from '../common/index.js';
 import type { DispatchRequest } from './dispatch-request.js';
@@ -202,16 +203,11 @@ export class CommitLog {
     const consumable = isConsumable(sysFlag);
     const queueOffset = consumable ? this.nextQueueOffset(msg.topic, msg.queueId) : 0;
     const view = this.stagingView;
-    let p = writeRecordHead(
+    const p = writeRecordHead(
       view, this.stagingUsed, length, bodyCrc32(body), msg.queueId, msg.flag, queueOffset, this.cursor, sysFlag,
       msg.bornTimestamp, msg.bornHost, now, msg.storeHost, msg.reconsumeTimes, msg.preparedTransactionOffset,
     );
-    view.setInt32(p, body.length);
-    staging.set(body, p + 4);
-    p += 4 + body.length;
-    view.setUint8(p, topic.length);
-    staging.set(topic, p + 1);
-    view.setInt16(p + 1 + topic.length, propsLength);
+    writeRecordBodyTopic(view, staging, p, body, topic, propsLength); // the properties are already in place
     if (consumable) this.setQueueOffset(msg.topic, msg.queueId, queueOffset + 1);
     const msgIds: string[] = [];
     const info = dispatchInfo(props, sysFlag);
@@ -301,18 +297,11 @@ export class CommitLog {
       const length = fixed + bodyLength + propsLength;
       const at = this.stagingUsed;
       const body = new Uint8Array(dataBuffer, dataOffset + bodyStart, bodyLength);
-      let p = writeRecordHead(
+      const head = writeRecordHead(
         view, at, length, bodyCrc32(body), b.queueId, layout[o + BatchLayout.FLAG] ?? 0, queueOffset, this.cursor, sysFlag,
         b.bornTimestamp, b.bornHost, now, b.storeHost, b.reconsumeTimes, 0,
       );
-      view.setInt32(p, bodyLength);
-      staging.set(body, p + 4);
-      p += 4 + bodyLength;
-      view.setUint8(p, topic.length);
-      staging.set(topic, p + 1);
-      p += 1 + topic.length;
-      view.setInt16(p, propsLength);
-      p += 2;
+      const p = writeRecordBodyTopic(view, staging, head, body, topic, propsLength);
       staging.set(new Uint8Array(dataBuffer, dataOffset + propsStart, ownLength), p);
       if (suffix !== undefined) staging.set(suffix, p + ownLength);
       // A suffix that starts a new pair and names nothing dispatch reads (the broker's CLUSTER) need not be scanned.
