@@ -5,19 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LitePullConsumer, Producer } from '../../src/client/index.js';
+import { LitePullConsumer } from '../../src/client/index.js';
 import { startCluster, waitFor } from '../support/cluster.js';
 import { unique } from './helpers.js';
-import { assertConsumedOnce, traceReader } from './fixtures/trace-support.js';
+import { assertConsumedOnce, startTracedProducer, traceReader } from './fixtures/trace-support.js';
 
 test('lite pull trace: SubBefore/SubAfter per handed-out message, by poll() and by for await', { timeout: 60_000 }, async (t) => {
   const cluster = await startCluster(t);
   const topic = unique('T_lptrace');
   const group = unique('CG_lptrace');
   await cluster.createTopic(topic, 1);
-  const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, group: unique('PG_lptrace'), instanceName: unique('lp'), trace: { flushIntervalMs: 100 } });
-  await producer.start();
-  cluster.track(() => producer.shutdown());
+  const producer = await startTracedProducer(cluster, 'lptrace');
   const first = await producer.send({ topic, body: 'one' });
 
   const consumer = new LitePullConsumer({

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AdminClient } from '../../src/client/admin/index.js';
 import {
-  Producer, TRACE_CLIENT_PROPERTY, TRACE_TOPIC, decodeTraceData, queryTrace, type MessageExt,
+  TRACE_CLIENT_PROPERTY, TRACE_TOPIC, decodeTraceData, queryTrace, type MessageExt,
 } from '../../src/client/index.js';
 import { startCluster, waitFor } from '../support/cluster.js';
 import { arr, orbitJson, rec } from '../cli/support.js';
 import { unique } from './helpers.js';
 import { newConsumer } from './fixtures/push-support.js';
-import { assertConsumedOnce, traceReader } from './fixtures/trace-support.js';
+import { assertConsumedOnce, startTracedProducer, traceReader } from './fixtures/trace-support.js';
 
 test('trace: Pub + SubBefore/SubAfter per group and client, retries, queryTrace and the CLI', { timeout: 90_000 }, async (t) => {
   const cluster = await startCluster(t, { store: { messageDelayLevel: '1s 1s 1s 1s' } });
@@ -24,9 +24,7 @@ test('trace: Pub + SubBefore/SubAfter per group and client, retries, queryTrace 
   const group = unique('CG_trace');
   await cluster.createTopic(topic, 2);
 
-  const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, group: unique('PG_trace'), instanceName: unique('tp'), trace: { flushIntervalMs: 100 } });
-  await producer.start();
-  cluster.track(() => producer.shutdown());
+  const producer = await startTracedProducer(cluster, 'trace');
   const seen: MessageExt[] = [];
   const consumer = newConsumer(cluster, { group, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET', trace: true });
   consumer.subscribe(topic).onMessage((msgs) => {
