@@ -4,7 +4,9 @@
  * (message-format.md §3/§4), body compression (§5) and the batch body (§6).
  */
 import { deflateSync } from 'node:zlib';
-import { MAX_PROPERTIES_LENGTH, MessageConst, MessageSysFlag, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, encodeProperties } from '../common/index.js';
+import {
+  MAX_PROPERTIES_LENGTH, MessageConst, MessageSysFlag, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, encodeProperties, utf8LongerThan,
+} from '../common/index.js';
 import { encodeBatchBody as encodeBatchItems, type BatchItem } from '../protocol/index.js';
 import { InvalidMessageError, MessageTooLargeError } from './errors.js';
 
@@ -210,9 +212,9 @@ export function propertiesString(props: ReadonlyMap<string, string>): string {
   return checkedPropertiesLength(encodeProperties(props));
 }
 
-/** `s` when its UTF-8 form fits the stored record's properties (32767 bytes); a string of at most a third of that fits whatever it holds. */
+/** `s` when its UTF-8 form fits the stored record's properties (32767 bytes). */
 function checkedPropertiesLength(s: string): string {
-  if (s.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(s, 'utf8') > MAX_PROPERTIES_LENGTH) {
+  if (utf8LongerThan(s, MAX_PROPERTIES_LENGTH)) {
     throw new InvalidMessageError(`message properties exceed ${MAX_PROPERTIES_LENGTH} bytes`);
   }
   return s;

@@ -26,6 +26,15 @@ export const BORN_TIMESTAMP_POSITION = 40;
 export const MAX_TOPIC_LENGTH = 127;
 export const MAX_PROPERTIES_LENGTH = 32767;
 
+/**
+ * Whether the UTF-8 form of `s` is longer than `maxBytes` (the record's
+ * topic and properties limits). A UTF-16 code unit is at most 3 UTF-8 bytes,
+ * so a short string needs no byte count.
+ */
+export function utf8LongerThan(s: string, maxBytes: number): boolean {
+  return s.length * 3 > maxBytes && Buffer.byteLength(s, 'utf8') > maxBytes;
+}
+
 /** A message to be appended; the store assigns offsets, store time and CRC. */
 export interface MessageInput {
   readonly topic: string;

@@ -19,6 +19,7 @@ import {
   getErrorMessage,
   noopLogger,
   systemClock,
+  utf8LongerThan,
 } from '../common/index.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { AppendOptions } from './commit-log.js';
@@ -70,9 +71,8 @@ function bodyTooLarge(total: number, max: number): PutMessageResult {
 
 /** Topic and property byte lengths (DefaultMessageStore.checkMessage). */
 function refuseFields(m: MessageInput): PutMessageResult | undefined {
-  // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings need no byte count.
-  if (m.topic.length * 3 > MAX_TOPIC_LENGTH && Buffer.byteLength(m.topic) > MAX_TOPIC_LENGTH) return topicTooLong();
-  if (m.properties.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(m.properties) > MAX_PROPERTIES_LENGTH) return propertiesTooLong();
+  if (utf8LongerThan(m.topic, MAX_TOPIC_LENGTH)) return topicTooLong();
+  if (utf8LongerThan(m.properties, MAX_PROPERTIES_LENGTH)) return propertiesTooLong();
   return undefined;
 }
 
@@ -346,11 +346,16 @@ export class MessageStore {
       if (bad !== undefined) return bad;
       total += m.body.length;
     }
+    return this.refuseBodyBytes(total);
+  }
+
+  /** The refusal of messages whose bodies total `total` bytes, when that exceeds maxMessageSize. */
+  private refuseBodyBytes(total: number): PutMessageResult | undefined {
     return total > this.config.maxMessageSize ? bodyTooLarge(total, this.config.maxMessageSize) : undefined;
   }
 
   putMessage(msg: MessageInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
-    const refused = this.refuseState() ?? refuseFields(msg) ?? (msg.body.length > this.config.maxMessageSize ? bodyTooLarge(msg.body.length, this.config.maxMessageSize) : undefined);
+    const refused = this.refuseState() ?? refuseFields(msg) ?? this.refuseBodyBytes(msg.body.length);
     return refused ? Promise.resolve(refused) : this.commitLog.append(msg, opts);
   }
 
@@ -372,7 +377,7 @@ export class MessageStore {
     if (batch.count <= 0) return Promise.resolve(EMPTY_BATCH);
     const state = this.refuseState();
     if (state !== undefined) return Promise.resolve(state);
-    if (batch.topic.length * 3 > MAX_TOPIC_LENGTH && Buffer.byteLength(batch.topic) > MAX_TOPIC_LENGTH) return Promise.resolve(topicTooLong());
+    if (utf8LongerThan(batch.topic, MAX_TOPIC_LENGTH)) return Promise.resolve(topicTooLong());
     const { layout, suffixes, data } = batch;
     if (layout.length < batch.count * BATCH_LAYOUT_STRIDE) return Promise.resolve(badLayout('layout shorter than count'));
     let total = 0;
@@ -390,8 +395,8 @@ export class MessageStore {
       if (propsLength + (suffix?.length ?? 0) > MAX_PROPERTIES_LENGTH) return Promise.resolve(propertiesTooLong());
       total += bodyLength;
     }
-    if (total > this.config.maxMessageSize) return Promise.resolve(bodyTooLarge(total, this.config.maxMessageSize));
-    return this.commitLog.appendBatch(batch, opts);
+    const tooLarge = this.refuseBodyBytes(total);
+    return tooLarge !== undefined ? Promise.resolve(tooLarge) : this.commitLog.appendBatch(batch, opts);
   }
 
   getMessage(topic: string, queueId: number, offset: number, opts: GetMessageOptions): GetMessageResult {
