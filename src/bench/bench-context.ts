@@ -3,7 +3,7 @@
  * how to start a child process of the same program, and a random source. The
  * benchmarks read no process globals themselves (argv, env, exit).
  */
-import { statfsSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import type { TempDirs } from './temp-dirs.js';
 
 export interface BenchContext {
@@ -19,6 +19,8 @@ export interface BenchContext {
   readonly env: (name: string) => string | undefined;
   /** Registers a hook run on exit or on SIGINT/SIGTERM (e.g. kill a child); returns its removal. */
   readonly atExit: (hook: () => void) => () => void;
+  /** Resolves when standard input ends (a child's way to notice that its parent is gone). */
+  readonly stdinEnded: () => Promise<void>;
 }
 
 /** A benchmark: parses its own flags, returns the exit code. */
@@ -31,3 +33,15 @@ export function freeBytes(dir: string): number {
 
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;
+
+/** CPU seconds (user + system) of a process, from /proc (Linux). */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    const utime = Number(fields?.[11]);
+    const stime = Number(fields?.[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}

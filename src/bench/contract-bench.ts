@@ -34,13 +34,13 @@ interface Server {
   readonly pid: number;
 }
 
-/** Starts `orbit start` in a child process and waits for its ready line. */
 /** node arguments that run the `orbit` binary: the built one (what `npm start` runs) when there is one, else the sources through tsx. */
 function orbitEntry(ctx: BenchContext): string[] {
   const built = join(ctx.repoRoot, 'dist', 'bin', 'orbit.js');
   return existsSync(built) ? [built] : [...ctx.self.execArgv, new URL('../bin/orbit.ts', import.meta.url).pathname];
 }
 
+/** Starts `orbit start` in a child process and waits for its ready line. */
 async function startServer(ctx: BenchContext, variant: Variant, maxSeconds: number, profileDir: string | undefined): Promise<Server> {
   const dataDir = ctx.temp.create(`contract-${variant}-`);
   const entry = orbitEntry(ctx);
@@ -147,16 +147,16 @@ export const runContractBench: BenchCommand = async (args, ctx) => {
     if (v !== 'async' && v !== 'sync') throw new RangeError(`unknown variant ${v} (async or sync)`);
     return v;
   });
-  const maxSeconds = parseNumber('--max-seconds', values['max-seconds'] ?? ctx.env('BENCH_MAX_SECONDS') ?? '120', { min: 1 });
+  const maxSeconds = parseNumber('max-seconds', values['max-seconds'] ?? ctx.env('BENCH_MAX_SECONDS') ?? '120', { min: 1 });
   const params = {
-    msgs: parseNumber('--msgs', values.msgs, { min: 1, integer: true }),
-    size: parseNumber('--size', values.size, { min: 16, integer: true }),
-    window: parseNumber('--window', values.window, { min: 1, integer: true }),
-    rate: parseNumber('--rate', values.rate, { min: 1 }),
-    seconds: parseNumber('--seconds', values.seconds, { min: 0.1 }),
+    msgs: parseNumber('msgs', values.msgs, { min: 1, integer: true }),
+    size: parseNumber('size', values.size, { min: 16, integer: true }),
+    window: parseNumber('window', values.window, { min: 1, integer: true }),
+    rate: parseNumber('rate', values.rate, { min: 1 }),
+    seconds: parseNumber('seconds', values.seconds, { min: 0.1 }),
     maxSeconds,
   };
-  const warmup = parseNumber('--warmup', values.warmup, { min: 0, integer: true });
+  const warmup = parseNumber('warmup', values.warmup, { min: 0, integer: true });
   for (const variant of variants) {
     for (const scenario of scenarios) {
       // A fresh server (and data folder) per result, as the contract asks.

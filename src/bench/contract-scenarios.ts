@@ -4,10 +4,11 @@
  * rate, latency from the send time embedded in the payload), drain (consume
  * and commit a pre-filled backlog).
  */
-import { readFileSync } from 'node:fs';
 import { AdminClient } from '../client/admin/admin-client.js';
 import type { MessageExt } from '../client/index.js';
 import { LitePullConsumer, Producer, PushConsumer } from '../client/index.js';
+import { cpuSeconds } from './bench-context.js';
+import { LatencyRecorder, awaitArrivals, pacedPublish, payloadFactory } from './e2e-load.js';
 
 export type Scenario = 'publish' | 'e2e' | 'drain';
 
@@ -43,34 +44,6 @@ export interface ScenarioParams {
 
 const QUEUES = 8;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-/**
- * CONTRACT payloads: send time (ns, monotonic), sequence, then 'x'. Made as
- * the harness's reference (bench.mjs) makes them: a pooled allocUnsafe buffer
- * and a copy of an 'x' template, the send time written last.
- */
-function payloadFactory(size: number): (seq: number) => Buffer {
-  const template = Buffer.alloc(size, 0x78);
-  return (seq) => {
-    const b = Buffer.allocUnsafe(size);
-    template.copy(b);
-    b.writeBigUInt64BE(BigInt(seq), 8);
-    b.writeBigUInt64BE(process.hrtime.bigint(), 0); // taken immediately before the publish call
-    return b;
-  };
-}
-
-/** CPU seconds (user + system) of a process, from /proc (Linux). */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
-    const utime = Number(fields?.[11]);
-    const stime = Number(fields?.[12]);
-    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function ackNote(flush: string): string {
   return flush === 'SYNC_FLUSH'
@@ -124,11 +97,6 @@ async function publishWindowed(producer: Producer, topic: string, n: number, siz
   };
   await Promise.all(Array.from({ length: Math.min(window, n) }, lane));
   return { acked, seconds: (performance.now() - t0) / 1000 };
-}
-
-function percentile(sorted: Float64Array, q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? null;
 }
 
 export async function runScenario(scenario: Scenario, p: ScenarioParams): Promise<ContractResult> {
@@ -198,67 +166,39 @@ async function e2e(
   cpuNote: () => string,
 ): Promise<ContractResult> {
   const total = Math.round(p.rate * p.seconds);
-  const latencies = new Float64Array(total);
-  /** Latency by sequence number (NaN until received), for the figure without the cold first second. */
-  const bySeq = new Float64Array(total).fill(Number.NaN);
-  const seen = new Uint8Array(total);
-  let received = 0;
+  const record = new LatencyRecorder(total);
   const consumer = new PushConsumer({ namesrvAddr: p.namesrv, group: `${group}_c`, instanceName: `bench-e-${process.pid}`, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET', pullBatchSize: 64 });
   consumer.subscribe(topic).onMessage((msgs: MessageExt[]) => {
     const now = process.hrtime.bigint();
-    for (const m of msgs) {
-      const seq = Number(m.body.readBigUInt64BE(8));
-      if (seq >= total || seen[seq] === 1) continue;
-      seen[seq] = 1;
-      const ms = Number(now - m.body.readBigUInt64BE(0)) / 1e6;
-      latencies[received++] = ms;
-      bySeq[seq] = ms;
-    }
+    for (const m of msgs) record.receive(m.body, now);
     return 'SUCCESS';
   });
   await consumer.start();
   try {
     await new Promise((r) => setTimeout(r, 1000)); // let the rebalance assign the queues and the pulls park
     const payload = payloadFactory(p.size);
-    let published = 0;
     let outstanding = 0;
     let failures = 0;
-    const start = performance.now();
-    const hardStop = start + Math.min(2 * p.seconds + 10, p.maxSeconds) * 1000;
-    let lastPublish = start;
-    await new Promise<void>((resolve) => {
-      const tick = (): void => {
-        const now = performance.now();
-        const due = Math.min(total, Math.floor(((now - start) / 1000) * p.rate) + 1);
-        while (published < due && outstanding < Math.max(10_000, p.rate)) {
-          const seq = published++;
-          outstanding++;
-          lastPublish = performance.now();
-          producer.send({ topic, body: payload(seq) }).then(() => outstanding--, () => {
-            outstanding--;
-            failures++;
-          });
-        }
-        if (published >= total || now > hardStop) resolve();
-        else setTimeout(tick, 1);
-      };
-      tick();
+    const { published, seconds } = await pacedPublish({
+      rate: p.rate, total, hardStopSeconds: Math.min(2 * p.seconds + 10, p.maxSeconds), outstanding: () => outstanding,
+      publish: (seq) => {
+        outstanding++;
+        producer.send({ topic, body: payload(seq) }).then(() => outstanding--, () => {
+          outstanding--;
+          failures++;
+        });
+      },
     });
-    const pubSeconds = (lastPublish - start) / 1000 + 1 / p.rate;
-    const graceEnd = performance.now() + Math.min(30, p.maxSeconds) * 1000;
-    while (received < published && performance.now() < graceEnd) await new Promise((r) => setTimeout(r, 20));
-    const sorted = latencies.slice(0, received).sort();
+    await awaitArrivals(() => record.received, published, Math.min(30, p.maxSeconds));
+    const l = record.summary(p.rate);
     // Not part of the contract's figures (no warm-up is discarded there): the same p99 without the first
     // second of sends, when the measuring client is still cold, to tell that share from the steady state.
-    const settled = bySeq.slice(Math.min(total, Math.round(p.rate))).filter((x) => !Number.isNaN(x)).sort();
-    const settledP99 = percentile(settled, 0.99);
-    const settledNote = settledP99 === null ? '' : `; p99 of the messages sent after the first second: ${settledP99.toFixed(3)} ms`;
-    const incomplete = published < total || received < published ? `INCOMPLETE (published ${published}/${total}, received ${received}); ` : '';
+    const settledNote = l.settledP99 === null ? '' : `; p99 of the messages sent after the first second: ${l.settledP99.toFixed(3)} ms`;
+    const incomplete = published < total || l.received < published ? `INCOMPLETE (published ${published}/${total}, received ${l.received}); ` : '';
     return {
-      ...base, msgs: received, bytes: received * p.size, seconds: r3(pubSeconds),
-      msgs_per_s: Math.round((published / pubSeconds) * 10) / 10, mb_per_s: r3((published / pubSeconds) * p.size / 1e6),
-      p50_ms: r3(percentile(sorted, 0.5) ?? 0), p99_ms: r3(percentile(sorted, 0.99) ?? 0), p999_ms: r3(percentile(sorted, 0.999) ?? 0),
-      max_ms: r3(sorted[sorted.length - 1] ?? 0),
+      ...base, msgs: l.received, bytes: l.received * p.size, seconds: r3(seconds),
+      msgs_per_s: Math.round((published / seconds) * 10) / 10, mb_per_s: r3((published / seconds) * p.size / 1e6),
+      p50_ms: r3(l.p50 ?? 0), p99_ms: r3(l.p99 ?? 0), p999_ms: r3(l.p999 ?? 0), max_ms: r3(l.max ?? 0),
       notes: `${incomplete}${ackNote(p.flush)}; rate ${p.rate}/s, SDK PushConsumer (long polling, pull batch 64, concurrent listener), ${failures} send failures${settledNote}; ${cpuNote()}`,
     };
   } finally {

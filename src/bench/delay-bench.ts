@@ -52,10 +52,10 @@ export const runDelayBench: BenchCommand = async (args, ctx) => {
     strict: true,
   });
   const quick = values.quick;
-  const pending = quick ? 2000 : parseNumber('--pending', values.pending, { min: 0, integer: true });
-  const seconds = quick ? 0.3 : parseNumber('--seconds', values.seconds, { min: 0.1 });
-  const size = parseNumber('--size', values.size, { min: 1, integer: true });
-  const window = quick ? 8 : parseNumber('--window', values.window, { min: 1, integer: true });
+  const pending = quick ? 2000 : parseNumber('pending', values.pending, { min: 0, integer: true });
+  const seconds = quick ? 0.3 : parseNumber('seconds', values.seconds, { min: 0.1 });
+  const size = parseNumber('size', values.size, { min: 1, integer: true });
+  const window = quick ? 8 : parseNumber('window', values.window, { min: 1, integer: true });
   const out = new BenchOutput({ jsonOnly: values['json-only'], writeStdout: ctx.writeStdout, writeStderr: ctx.writeStderr });
 
   const dir = ctx.temp.create('delay-bench-');

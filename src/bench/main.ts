@@ -12,6 +12,7 @@ import { InvalidArgumentError, getErrorMessage } from '../common/index.js';
 import type { BenchCommand, BenchContext } from './bench-context.js';
 import { CONTRACT_USAGE, runContractBench } from './contract-bench.js';
 import { DELAY_USAGE, runDelayBench } from './delay-bench.js';
+import { FLOOR_USAGE, runFloorBench, runFloorRelayChild } from './relay-floor.js';
 import { STORE_USAGE, runStoreBench } from './store-bench.js';
 import { STORE_MEMORY_USAGE, runStoreMemory, runStoreMemoryChild } from './store-memory.js';
 import { TempDirs } from './temp-dirs.js';
@@ -27,8 +28,10 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
   store: { run: runStoreBench, summary: 'store append/read throughput vs. the disk ceilings, with target ratios', usage: STORE_USAGE },
   'store-memory': { run: runStoreMemory, summary: 'store RSS while appending gigabytes (child process)', usage: STORE_MEMORY_USAGE },
   contract: { run: runContractBench, summary: 'the ../shared/bench CONTRACT.md scenarios (publish, e2e, drain), variants async and sync', usage: CONTRACT_USAGE },
+  floor: { run: runFloorBench, summary: 'the e2e load through a do-nothing Node relay: the latency floor of a Node broker on this machine', usage: FLOOR_USAGE },
   delay: { run: runDelayBench, summary: 'send throughput with a million pending timed messages vs. none', usage: DELAY_USAGE },
   'store-memory-child': { run: runStoreMemoryChild, summary: 'internal: the store-memory child', usage: '', hidden: true },
+  'floor-relay-child': { run: runFloorRelayChild, summary: 'internal: the relay of the floor benchmark', usage: '', hidden: true },
 };
 
 function usage(): string {
@@ -101,6 +104,9 @@ async function main(argv: readonly string[]): Promise<number> {
       hooks.add(hook);
       return () => hooks.delete(hook);
     },
+    stdinEnded: () => new Promise((resolve) => {
+      process.stdin.once('end', resolve).once('close', resolve).once('error', resolve).resume();
+    }),
   };
   try {
     return await entry.run(args, ctx);

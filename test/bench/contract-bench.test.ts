@@ -59,3 +59,23 @@ test('bench delay --quick reports the two ratios', async (t) => {
   for (const x of ratios) assert.equal(typeof x.value, 'number');
   assert.deepEqual(readdirSync(tmp), []);
 });
+
+test('bench floor prints one CONTRACT.md line for the relay and stops the relay process', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'orbitmq-floor-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const r = await run(['floor', '--rate', '400', '--seconds', '1', '--size', '64'], tmp);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l): unknown => JSON.parse(l));
+  assert.equal(lines.length, 1);
+  const l = lines[0] as Record<string, unknown>;
+  assert.deepEqual(Object.keys(l).sort(), [...CONTRACT_KEYS].sort());
+  assert.deepEqual([l.system, l.variant, l.scenario, l.msgs, l.bytes], ['node-relay', 'floor', 'e2e', 400, 400 * 64]);
+  assert.ok(typeof l.notes === 'string' && !l.notes.includes('INCOMPLETE'), String(l.notes));
+  const p50 = Number(l.p50_ms);
+  const p99 = Number(l.p99_ms);
+  const max = Number(l.max_ms);
+  assert.ok(p50 > 0 && p50 <= p99 && p99 <= Number(l.p999_ms) && Number(l.p999_ms) <= max, JSON.stringify(l));
+  const pid = Number(/relay pid (\d+)/.exec(r.stderr)?.[1]);
+  assert.ok(Number.isInteger(pid) && pid > 0, r.stderr);
+  assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the relay process is gone');
+});
