@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { createServer, connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { getErrorMessage } from '../common/index.js';
 import { parseNumber } from './bench-args.js';
 import { cpuSeconds } from './bench-context.js';
 import type { BenchCommand } from './bench-context.js';
@@ -63,6 +64,22 @@ async function dial(port: number, role: number): Promise<Socket> {
   return s;
 }
 
+/** The first line a stream prints (without its newline). */
+function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (d: string | Buffer): void => {
+      text += String(d);
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      stream.off('data', onData);
+      resolve(text.slice(0, nl));
+    };
+    stream.on('data', onData);
+    stream.once('error', reject);
+  });
+}
+
 const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
 
 export const runFloorBench: BenchCommand = async (args, ctx) => {
@@ -86,10 +103,12 @@ export const runFloorBench: BenchCommand = async (args, ctx) => {
   const dropHook = ctx.atExit(() => relay.kill('SIGKILL'));
   const sockets: Socket[] = [];
   try {
-    const [line] = (await Promise.race([
-      once(relay.stdout.setEncoding('utf8'), 'data'),
-      once(relay, 'exit').then(() => { throw new Error('the relay exited before it listened'); }),
-    ])) as [string];
+    const line = await Promise.race([
+      firstLine(relay.stdout.setEncoding('utf8')),
+      once(relay, 'exit').then((): never => {
+        throw new Error('the relay exited before it listened');
+      }),
+    ]);
     const port = Number((JSON.parse(line) as { port?: unknown }).port);
     if (!Number.isInteger(port) || port <= 0) throw new Error(`relay: bad ready line ${line}`);
     ctx.writeStderr(`[bench] floor: relay pid ${String(relay.pid)} on 127.0.0.1:${port}\n`);
@@ -139,6 +158,13 @@ export const runFloorBench: BenchCommand = async (args, ctx) => {
         `; cpu: client ${((c.user + c.system) / 1e6).toFixed(2)} s, relay ${relayCpu}`,
     })}\n`);
     return 0;
+  } catch (err: unknown) {
+    // As CONTRACT.md asks of a failed run: the line still goes out, metrics null, notes starting with "error:".
+    ctx.writeStdout(`${JSON.stringify({
+      system: 'node-relay', variant: 'floor', scenario: 'e2e', msgs: null, bytes: null, seconds: null, msgs_per_s: null, mb_per_s: null,
+      p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null, notes: `error: ${getErrorMessage(err)}`,
+    })}\n`);
+    return 1;
   } finally {
     for (const s of sockets) s.destroy();
     relay.stdin.end();
