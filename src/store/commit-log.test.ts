@@ -84,3 +84,44 @@ void test('a message larger than the staging area or segment is refused with MES
   assert.equal(r.status, 'MESSAGE_ILLEGAL');
   await log.close();
 });
+
+/** Replaces the log's fdatasync (SegmentQueue.flush) with one the test ends by hand: the disk's timing is what cannot be controlled here. */
+function manualSyncs(log: CommitLog): { from: number; to: number; end: (err?: Error) => void }[] {
+  const calls: { from: number; to: number; end: (err?: Error) => void }[] = [];
+  log.segments.flush = (from: number, to: number) => new Promise<void>((resolve, reject) => {
+    calls.push({ from, to, end: (err) => (err === undefined ? resolve() : reject(err)) });
+  });
+  return calls;
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), 'condition not reached');
+}
+
+void test('SYNC_FLUSH: a failed fdatasync counts nothing as durable, rejects flush(), and the next one covers the earlier writes again', async (t) => {
+  const dir = tempDir(t);
+  const { log } = open(dir, { flushDiskType: 'SYNC_FLUSH', segmentSize: 1 << 20 });
+  const syncs = manualSyncs(log);
+  let aStatus = '';
+  const a = log.append(makeMessage('S', 0, 'a')).then((r) => {
+    aStatus = r.status;
+    return r;
+  });
+  await until(() => syncs.length === 1);
+  const flushed = log.flush();
+  syncs[0]?.end(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+  await assert.rejects(flushed, /EIO/);
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(aStatus, '', 'a is not acknowledged by a failed fdatasync');
+  assert.equal(log.flushedOffset, 0);
+  assert.equal(syncs.length, 1, 'no retry loop of its own');
+  const b = log.append(makeMessage('S', 0, 'b'));
+  await until(() => syncs.length === 2);
+  assert.equal(syncs[1]?.from, 0, 'the next fdatasync starts from the last durable offset');
+  syncs[1]?.end();
+  assert.equal((await a).status, 'PUT_OK');
+  assert.equal((await b).status, 'PUT_OK');
+  assert.equal(log.flushedOffset, log.maxOffset);
+  await log.close();
+});
