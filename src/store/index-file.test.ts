@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreError, javaHashCode } from '../common/index.js';
@@ -199,4 +199,36 @@ void test('open rejects a file of the wrong size', (t) => {
   f.close();
   truncateSync(f.path, statSync(f.path).size - 20);
   assert.throws(() => IndexFile.open(f.path, SLOTS, NUM), StoreError);
+});
+
+void test('puts made while a flush writes its slot runs: the durable image recovers the keys from before it, the next flush the rest', async (t) => {
+  const slots = 100_000; // 98 pages of slot table: several write runs per flush
+  const f = newFile(t, slots, 50_000);
+  const early = Array.from({ length: 3000 }, (_, i) => `t#early${i}`);
+  const late = Array.from({ length: 500 }, (_, i) => `t#late${i}`);
+  early.forEach((k, i) => f.putKey(k, 1000 + i, T0 + i));
+  let done = false;
+  const flushing = f.flush().then(() => {
+    done = true;
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(done, false, 'the flush is still writing when the late puts come');
+  late.forEach((k, i) => f.putKey(k, 9000 + i, T0 + 5000 + i));
+  await flushing;
+
+  // A crash now: the durable header counts the early keys only, while some slot pages written
+  // during the flush may already name late entries that never reached the file.
+  const image = join(tempDir(t), 'crash-image');
+  writeFileSync(image, readFileSync(f.path));
+  const crashed = IndexFile.open(image, slots, 50_000);
+  t.after(() => crashed.close());
+  assert.equal(crashed.indexCount, early.length + 1);
+  early.forEach((k, i) => assert.deepEqual(crashed.selectPhyOffset([k], 4, ...ALL), [1000 + i], k));
+  for (const k of late) assert.deepEqual(crashed.selectPhyOffset([k], 4, ...ALL), [], k);
+
+  await f.flush();
+  const g = reopen(t, f);
+  assert.equal(g.indexCount, early.length + late.length + 1);
+  early.forEach((k, i) => assert.deepEqual(g.selectPhyOffset([k], 4, ...ALL), [1000 + i], k));
+  late.forEach((k, i) => assert.deepEqual(g.selectPhyOffset([k], 4, ...ALL), [9000 + i], k));
 });

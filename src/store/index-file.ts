@@ -15,9 +15,14 @@
  *
  * I/O model: the slot table lives in memory as an Int32Array read once at open; puts
  * mark 4 KiB pages of it dirty and append entries to an in-memory chunk that is
- * pwritten when it fills (no syscall per put). `flush()` writes pending entries and
- * dirty slot runs, fdatasyncs, then writes the header and fdatasyncs again, so a
- * durable header never counts entries or slots that are not durable.
+ * pwritten when it fills (no syscall per put). `flush()` writes pending entries,
+ * takes the header as it is then, writes the dirty slot pages in runs of at most
+ * 128 KiB on the libuv pool (a second's worth of random slots is megabytes: written
+ * in one go it held the event loop for 5-11 ms), fdatasyncs, then writes the header
+ * and fdatasyncs again, so a durable header never counts entries that are not
+ * durable. Puts made while the slots go out dirty their pages again for the next
+ * flush; a slot written meanwhile may name an entry past the durable header, which
+ * recovery treats as below.
  *
  * Recovery: only the header is trusted. Entries numbered >= indexCount are garbage and
  * get overwritten. If any slot holds a value outside [0, indexCount) (slots flushed, header
@@ -31,7 +36,7 @@
  * chain walks stop when prevIndex >= the current entry (Java: prevIndex > indexCount or
  * == current), which also guarantees termination on corrupt data.
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, write, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,8 +47,10 @@ export const INDEX_SLOT_SIZE = 4;
 export const INDEX_ENTRY_SIZE = 20;
 const SLOTS_PER_PAGE = 1024; // 4 KiB of slot table
 const CHUNK_ENTRIES = 4096; // 80 KiB of entries per sequential write
+const FLUSH_RUN_PAGES = 32; // 128 KiB of slot table per write of a flush
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 const fdatasyncAsync = promisify(fdatasync);
+const writeAsync = promisify(write);
 const TWO_32 = 0x1_0000_0000;
 
 /** IndexFile.indexKeyHashMethod: |String.hashCode()|, Integer.MIN_VALUE -> 0. */
@@ -334,7 +341,10 @@ export class IndexFile {
 
   private async doFlush(): Promise<void> {
     if (this.closed || !this.headerDirty) return;
-    const header = this.writeData();
+    this.writePending();
+    this.headerDirty = false;
+    const header = encodeIndexHeader(this.header);
+    if (!(await this.writeDirtySlotsInRuns())) return;
     if (!(await this.sync())) return;
     writeFully(this.fd, header, 0);
     if (!(await this.sync())) return;
@@ -374,22 +384,63 @@ export class IndexFile {
     this.pendingCount = 0;
   }
 
+  /** Synchronously writes every dirty slot page (close). */
   private writeDirtySlots(): void {
-    const slots = this.slots;
-    if (slots === undefined || this.dirtyPageCount === 0) return;
-    const pages = this.dirtyPages;
-    for (let p = 0; p < pages.length; p++) {
-      if (pages[p] === 0) continue;
-      let q = p;
-      while (q < pages.length && pages[q] === 1) pages[q++] = 0;
-      const from = p * SLOTS_PER_PAGE;
-      const to = Math.min(q * SLOTS_PER_PAGE, this.hashSlotNum);
-      const bytes = Buffer.from(slots.slice(from, to).buffer); // copy: swapped in place below
-      if (LITTLE_ENDIAN_HOST) bytes.swap32();
-      writeFully(this.fd, bytes, INDEX_HEADER_SIZE + from * INDEX_SLOT_SIZE);
-      p = q;
+    for (let run = this.takeDirtyRun(0, Infinity); run !== undefined; run = this.takeDirtyRun(run.next, Infinity)) {
+      writeFully(this.fd, run.bytes, run.position);
     }
-    this.dirtyPageCount = 0;
+  }
+
+  /**
+   * Writes the dirty slot pages in runs of at most FLUSH_RUN_PAGES on the libuv
+   * pool, one at a time (the event loop only copies each run). False when the
+   * file was closed meanwhile (close() wrote everything itself).
+   */
+  private async writeDirtySlotsInRuns(): Promise<boolean> {
+    for (let run = this.takeDirtyRun(0, FLUSH_RUN_PAGES); run !== undefined; run = this.takeDirtyRun(run.next, FLUSH_RUN_PAGES)) {
+      if (this.closed) return false;
+      try {
+        await writeFullyAsync(this.fd, run.bytes, run.position);
+      } catch (err: unknown) {
+        if (this.closed) return false;
+        // Not written: those pages and the header are dirty again for the next flush.
+        this.markPagesDirty(run.firstPage, run.next);
+        this.headerDirty = true;
+        throw err;
+      }
+    }
+    return !this.closed;
+  }
+
+  /**
+   * The next run of dirty slot pages at or after page `from` (at most `maxPages`),
+   * marked clean, as big-endian bytes ready to write; undefined when none is left.
+   */
+  private takeDirtyRun(from: number, maxPages: number): { bytes: Buffer; position: number; firstPage: number; next: number } | undefined {
+    const slots = this.slots;
+    if (slots === undefined || this.dirtyPageCount === 0) return undefined;
+    const pages = this.dirtyPages;
+    let p = from;
+    while (p < pages.length && pages[p] === 0) p++;
+    if (p >= pages.length) return undefined;
+    let q = p;
+    while (q < pages.length && q - p < maxPages && pages[q] === 1) {
+      pages[q++] = 0;
+      this.dirtyPageCount--;
+    }
+    const first = p * SLOTS_PER_PAGE;
+    const bytes = Buffer.from(slots.slice(first, Math.min(q * SLOTS_PER_PAGE, this.hashSlotNum)).buffer); // a copy: swapped in place
+    if (LITTLE_ENDIAN_HOST) bytes.swap32();
+    return { bytes, position: INDEX_HEADER_SIZE + first * INDEX_SLOT_SIZE, firstPage: p, next: q };
+  }
+
+  private markPagesDirty(from: number, to: number): void {
+    for (let p = from; p < to; p++) {
+      if (this.dirtyPages[p] === 0) {
+        this.dirtyPages[p] = 1;
+        this.dirtyPageCount++;
+      }
+    }
   }
 
   private readSlot(slot: number): number {
@@ -443,4 +494,9 @@ function preadFully(fd: number, buf: Buffer, position: number): Buffer {
 function writeFully(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
+}
+
+async function writeFullyAsync(fd: number, buf: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) done += (await writeAsync(fd, buf, done, buf.length - done, position + done)).bytesWritten;
 }
