@@ -313,7 +313,8 @@ export class IndexFile {
   close(): void {
     if (this.closed) return;
     if (this.headerDirty) {
-      const header = this.writeData();
+      const header = this.takeHeader();
+      this.writeDirtySlots();
       fdatasyncSync(this.fd);
       writeFully(this.fd, header, 0);
       fdatasyncSync(this.fd);
@@ -341,9 +342,7 @@ export class IndexFile {
 
   private async doFlush(): Promise<void> {
     if (this.closed || !this.headerDirty) return;
-    this.writePending();
-    this.headerDirty = false;
-    const header = encodeIndexHeader(this.header);
+    const header = this.takeHeader();
     if (!(await this.writeDirtySlotsInRuns())) return;
     if (!(await this.sync())) return;
     writeFully(this.fd, header, 0);
@@ -369,10 +368,9 @@ export class IndexFile {
     }
   }
 
-  /** Synchronously writes pending entries and dirty slots; returns the matching header bytes. */
-  private writeData(): Buffer {
+  /** Writes the pending entries and returns the header bytes that count exactly them (puts after this dirty it again). */
+  private takeHeader(): Buffer {
     this.writePending();
-    this.writeDirtySlots();
     this.headerDirty = false;
     return encodeIndexHeader(this.header);
   }
