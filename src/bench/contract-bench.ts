@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { parseNumber } from './bench-args.js';
 import type { BenchCommand, BenchContext } from './bench-context.js';
 import type { ContractResult, Scenario } from './contract-scenarios.js';
-import { createBenchTopic, runScenario } from './contract-scenarios.js';
+import { contractErrorLine, createBenchTopic, runScenario } from './contract-scenarios.js';
 
 export const CONTRACT_USAGE = `usage: bench contract --scenario publish|e2e|drain[,..]|all [--variant async,sync] [--msgs 200000]
                       [--size 1024] [--window 64] [--rate 5000] [--seconds 10] [--warmup 3] [--profile DIR]
@@ -114,14 +114,6 @@ async function stopServer(server: Server): Promise<void> {
   clearTimeout(force);
 }
 
-function errorLine(variant: Variant, scenario: Scenario, err: unknown): ContractResult {
-  return {
-    system: 'orbitmq', variant, scenario, msgs: null, bytes: null, seconds: null, msgs_per_s: null, mb_per_s: null,
-    p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null,
-    notes: `error: ${err instanceof Error ? err.message : String(err)}`,
-  };
-}
-
 export const runContractBench: BenchCommand = async (args, ctx) => {
   const { values } = parseArgs({
     args: [...args],
@@ -173,7 +165,7 @@ export const runContractBench: BenchCommand = async (args, ctx) => {
         line = await runScenario(scenario, { ...params, namesrv: server.namesrv, serverPid: server.pid, flush: VARIANTS[variant], variant, log: (m) => ctx.writeStderr(`[bench] ${m}\n`) });
         if (warmup > 0 && line.notes !== null) line.notes += `; server primed by ${warmup} s of untimed load on another topic (separate processes)`;
       } catch (err: unknown) {
-        line = errorLine(variant, scenario, err);
+        line = contractErrorLine('orbitmq', variant, scenario, err);
       } finally {
         if (server !== undefined) await stopServer(server);
         removeHook();

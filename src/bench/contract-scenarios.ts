@@ -4,16 +4,19 @@
  * rate, latency from the send time embedded in the payload), drain (consume
  * and commit a pre-filled backlog).
  */
+import { getErrorMessage } from '../common/index.js';
 import { AdminClient } from '../client/admin/admin-client.js';
 import type { MessageExt } from '../client/index.js';
 import { LitePullConsumer, Producer, PushConsumer } from '../client/index.js';
 import { cpuSeconds } from './bench-context.js';
+import { round } from './bench-output.js';
 import { LatencyRecorder, awaitArrivals, pacedPublish, payloadFactory } from './e2e-load.js';
 
 export type Scenario = 'publish' | 'e2e' | 'drain';
 
 export interface ContractResult {
-  system: 'orbitmq';
+  /** `node-relay` is the floor benchmark's relay (relay-floor.ts), not a broker. */
+  system: 'orbitmq' | 'node-relay';
   variant: string;
   scenario: Scenario;
   msgs: number | null;
@@ -26,6 +29,14 @@ export interface ContractResult {
   p999_ms: number | null;
   max_ms: number | null;
   notes: string | null;
+}
+
+/** The line CONTRACT.md asks for when a run fails: metrics null, notes starting with "error:". */
+export function contractErrorLine(system: ContractResult['system'], variant: string, scenario: Scenario, err: unknown): ContractResult {
+  return {
+    system, variant, scenario, msgs: null, bytes: null, seconds: null, msgs_per_s: null, mb_per_s: null,
+    p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null, notes: `error: ${getErrorMessage(err)}`,
+  };
 }
 
 export interface ScenarioParams {
@@ -43,7 +54,6 @@ export interface ScenarioParams {
 }
 
 const QUEUES = 8;
-const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 function ackNote(flush: string): string {
   return flush === 'SYNC_FLUSH'
@@ -121,8 +131,8 @@ export async function runScenario(scenario: Scenario, p: ScenarioParams): Promis
       const r = await publishWindowed(producer, topic, p.msgs, p.size, p.window, deadline);
       const incomplete = r.acked < p.msgs ? 'INCOMPLETE (time limit); ' : '';
       return {
-        ...base, msgs: r.acked, bytes: r.acked * p.size, seconds: r3(r.seconds),
-        msgs_per_s: Math.round((r.acked / r.seconds) * 10) / 10, mb_per_s: r3((r.acked * p.size) / r.seconds / 1e6),
+        ...base, msgs: r.acked, bytes: r.acked * p.size, seconds: round(r.seconds),
+        msgs_per_s: round(r.acked / r.seconds, 1), mb_per_s: round((r.acked * p.size) / r.seconds / 1e6),
         notes: `${incomplete}${ackNote(p.flush)}; OrbitMQ SDK Producer (autoBatch: concurrent sends in one request), window ${p.window}, ${QUEUES} queues; ${cpuNote()}`,
       };
     }
@@ -146,8 +156,8 @@ export async function runScenario(scenario: Scenario, p: ScenarioParams): Promis
       }
       const seconds = (performance.now() - t0) / 1000;
       return {
-        ...base, msgs: got, bytes: got * p.size, seconds: r3(seconds), msgs_per_s: Math.round((got / seconds) * 10) / 10,
-        mb_per_s: r3((got * p.size) / seconds / 1e6),
+        ...base, msgs: got, bytes: got * p.size, seconds: round(seconds), msgs_per_s: round(got / seconds, 1),
+        mb_per_s: round((got * p.size) / seconds / 1e6),
         notes: `${ackNote(p.flush)}; OrbitMQ SDK LitePullConsumer, pull batch 256, offsets committed to the broker at the end (sync round trip); ${cpuNote()}`,
       };
     }
@@ -196,9 +206,9 @@ async function e2e(
     const settledNote = l.settledP99 === null ? '' : `; p99 of the messages sent after the first second: ${l.settledP99.toFixed(3)} ms`;
     const incomplete = published < total || l.received < published ? `INCOMPLETE (published ${published}/${total}, received ${l.received}); ` : '';
     return {
-      ...base, msgs: l.received, bytes: l.received * p.size, seconds: r3(seconds),
-      msgs_per_s: Math.round((published / seconds) * 10) / 10, mb_per_s: r3((published / seconds) * p.size / 1e6),
-      p50_ms: r3(l.p50 ?? 0), p99_ms: r3(l.p99 ?? 0), p999_ms: r3(l.p999 ?? 0), max_ms: r3(l.max ?? 0),
+      ...base, msgs: l.received, bytes: l.received * p.size, seconds: round(seconds),
+      msgs_per_s: round(published / seconds, 1), mb_per_s: round((published / seconds) * p.size / 1e6),
+      p50_ms: round(l.p50 ?? 0), p99_ms: round(l.p99 ?? 0), p999_ms: round(l.p999 ?? 0), max_ms: round(l.max ?? 0),
       notes: `${incomplete}${ackNote(p.flush)}; rate ${p.rate}/s, SDK PushConsumer (long polling, pull batch 64, concurrent listener), ${failures} send failures${settledNote}; ${cpuNote()}`,
     };
   } finally {

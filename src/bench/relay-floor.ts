@@ -13,9 +13,10 @@ import { once } from 'node:events';
 import { createServer, connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { getErrorMessage } from '../common/index.js';
 import { parseNumber } from './bench-args.js';
 import { cpuSeconds } from './bench-context.js';
+import { round } from './bench-output.js';
+import { contractErrorLine, type ContractResult } from './contract-scenarios.js';
 import type { BenchCommand } from './bench-context.js';
 import { LatencyRecorder, awaitArrivals, pacedPublish, payloadFactory } from './e2e-load.js';
 
@@ -79,8 +80,6 @@ function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
     stream.once('error', reject);
   });
 }
-
-const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
 
 export const runFloorBench: BenchCommand = async (args, ctx) => {
   const { values } = parseArgs({
@@ -148,22 +147,19 @@ export const runFloorBench: BenchCommand = async (args, ctx) => {
     const relayCpu = r1 !== undefined && cpu0.relay !== undefined ? `${(r1 - cpu0.relay).toFixed(2)} s` : 'n/a';
     const l = record.summary(rate);
     const incomplete = run.published < total || l.received < run.published ? `INCOMPLETE (published ${run.published}/${total}, received ${l.received}); ` : '';
-    ctx.writeStdout(`${JSON.stringify({
+    const result: ContractResult = {
       system: 'node-relay', variant: 'floor', scenario: 'e2e',
-      msgs: l.received, bytes: l.received * size, seconds: r3(run.seconds),
-      msgs_per_s: Math.round((run.published / run.seconds) * 10) / 10, mb_per_s: r3((run.published / run.seconds) * size / 1e6),
-      p50_ms: r3(l.p50), p99_ms: r3(l.p99), p999_ms: r3(l.p999), max_ms: r3(l.max),
+      msgs: l.received, bytes: l.received * size, seconds: round(run.seconds),
+      msgs_per_s: round(run.published / run.seconds, 1), mb_per_s: round((run.published / run.seconds) * size / 1e6),
+      p50_ms: round(l.p50), p99_ms: round(l.p99), p999_ms: round(l.p999), max_ms: round(l.max),
       notes: `${incomplete}not a broker: a Node TCP relay (separate process) forwarding each read from the publisher to the consumer connection and answering one byte per read; no storage, no protocol; rate ${rate}/s with CONTRACT.md e2e pacing; the latency floor of a Node broker here` +
         (l.settledP99 === null ? '' : `; p99 of the messages sent after the first second: ${l.settledP99.toFixed(3)} ms`) +
         `; cpu: client ${((c.user + c.system) / 1e6).toFixed(2)} s, relay ${relayCpu}`,
-    })}\n`);
+    };
+    ctx.writeStdout(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (err: unknown) {
-    // As CONTRACT.md asks of a failed run: the line still goes out, metrics null, notes starting with "error:".
-    ctx.writeStdout(`${JSON.stringify({
-      system: 'node-relay', variant: 'floor', scenario: 'e2e', msgs: null, bytes: null, seconds: null, msgs_per_s: null, mb_per_s: null,
-      p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null, notes: `error: ${getErrorMessage(err)}`,
-    })}\n`);
+    ctx.writeStdout(`${JSON.stringify(contractErrorLine('node-relay', 'floor', 'e2e', err))}\n`);
     return 1;
   } finally {
     for (const s of sockets) s.destroy();
