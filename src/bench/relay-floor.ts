@@ -37,6 +37,7 @@ export const runFloorRelayChild: BenchCommand = async (_args, ctx) => {
     socket.once('data', (first: Buffer) => {
       if (first[0] === ROLE_CONSUMER) {
         consumer = socket;
+        socket.write(ACK); // registered: the client may start publishing
         return;
       }
       const forward = (chunk: Buffer): void => {
@@ -115,6 +116,7 @@ export const runFloorBench: BenchCommand = async (args, ctx) => {
     const record = new LatencyRecorder(total);
     const consumer = await dial(port, ROLE_CONSUMER);
     sockets.push(consumer);
+    await once(consumer, 'data'); // the relay's one-byte answer: it forwards to this connection from now on
     let partial: Buffer | undefined;
     consumer.on('data', (chunk: Buffer) => {
       const now = process.hrtime.bigint();
@@ -125,7 +127,6 @@ export const runFloorBench: BenchCommand = async (args, ctx) => {
       }
       partial = buf.length > 0 ? buf : undefined;
     });
-    await new Promise((r) => setTimeout(r, 100)); // the relay has taken the consumer's role byte
     const publisher = await dial(port, ROLE_PUBLISHER);
     sockets.push(publisher);
     publisher.on('data', () => undefined);
@@ -136,9 +137,9 @@ export const runFloorBench: BenchCommand = async (args, ctx) => {
     const run = await pacedPublish({
       rate, total, hardStopSeconds: Math.min(2 * seconds + 10, maxSeconds),
       outstanding: () => published - record.received,
-      publish: () => {
+      publish: (seq) => {
         published++;
-        publisher.write(payload(published - 1));
+        publisher.write(payload(seq));
       },
     });
     await awaitArrivals(() => record.received, run.published, Math.min(30, maxSeconds));
