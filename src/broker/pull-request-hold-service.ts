@@ -72,8 +72,10 @@ export class PullRequestHoldService {
     }
     if (wake.length === 0) return;
     this.replace(key, keep);
-    // Answer after the current dispatch batch, off the append path.
-    setImmediate(() => {
+    // Answer once the current dispatch batch is done (a microtask: the store
+    // dispatches a whole write-out synchronously), before the appends' own
+    // responses, so the consumer's response leaves with them in one write.
+    queueMicrotask(() => {
       for (const p of wake) this.execute(p);
     });
   }

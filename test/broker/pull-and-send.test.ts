@@ -53,6 +53,27 @@ test('long polling: a held pull is answered as soon as a message arrives', async
   assert.equal(res.extFields.nextBeginOffset, '2');
 });
 
+test('long polling: the woken pull is answered before the send that woke it (one connection)', async (t) => {
+  // The held pull runs as soon as the store has dispatched the write-out, not a
+  // turn of the event loop later behind whatever I/O came in meanwhile: on one
+  // connection its response is written ahead of the producer's acknowledgement.
+  const h = await startBroker(t);
+  await send(h, 'Order', 0, 'first');
+  const order: string[] = [];
+  const held = pull(h, 'Order', 1, { suspendMs: 20_000 }).then((r) => {
+    order.push('pull');
+    return r;
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  const sent = await send(h, 'Order', 0, 'second');
+  order.push('send');
+  assert.equal(sent.code, ResponseCode.SUCCESS);
+  const res = await held;
+  assert.equal(res.code, ResponseCode.SUCCESS);
+  assert.equal(decodeStoredMessage(res.body ?? Buffer.alloc(0)).body.toString(), 'second');
+  assert.deepEqual(order, ['pull', 'send']);
+});
+
 test('long polling: nothing arrives → PULL_NOT_FOUND after the suspend time', async (t) => {
   const h = await startBroker(t);
   await send(h, 'Quiet', 0, 'x');
