@@ -7,6 +7,7 @@ import {
   type RemotingCommand, type SerializeType,
 } from '../protocol/index.js';
 import { prepareReply } from './processor-table.js';
+import { PendingTable } from './pending-table.js';
 import type { RemotingChannel } from './remoting-channel.js';
 
 export interface ConnectionOptions {
@@ -48,7 +49,7 @@ export class RemotingConnection implements RemotingChannel {
   readonly localAddress: string;
   private currentType: SerializeType;
   private readonly decoder: FrameDecoder;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingTable<Pending>();
   private nextOpaque = 1;
   private open = true;
   private paused = false;
@@ -279,7 +280,7 @@ export class RemotingConnection implements RemotingChannel {
     this.drainTimer = undefined;
     this.socket.setTimeout(0);
     const err = this.closedError();
-    for (const opaque of [...this.pending.keys()]) this.settle(opaque)?.reject(err);
+    for (const opaque of this.pending.keys()) this.settle(opaque)?.reject(err);
     this.opts.onClose(this, this.closeError);
     const waiters = this.closeWaiters;
     this.closeWaiters = [];
