@@ -71,6 +71,36 @@ test('process queue: max span from the oldest message in flight to the newest pu
   assert.equal(pq.maxSpan, 0);
 });
 
+test('process queue: thousands in flight, consumed out of order, re-pulled and taken in offset order', () => {
+  const pq = new ProcessQueue();
+  const m = (o: number): { queueOffset: number; body: Buffer } => ({ queueOffset: o, body: Buffer.alloc(2) });
+  const all = Array.from({ length: 5000 }, (_, i) => m(100 + i));
+  assert.equal(pq.putMessages(all), 5000);
+  assert.equal(pq.putMessages(all.slice(10, 20)), 0, 'offsets in flight are not queued twice');
+  // Consume everything but every 7th message, newest first: the commit offset stays at the oldest in flight.
+  const kept = all.filter((_, i) => i % 7 === 3);
+  for (let i = all.length - 1; i >= 0; i--) if (i % 7 !== 3) assert.equal(pq.removeMessages([all[i] ?? m(0)]), i === 0 ? 103 : 100);
+  assert.equal(pq.msgCount, kept.length);
+  assert.equal(pq.msgSize, kept.length * 2);
+  assert.deepEqual(pq.takeMessages(3).map((x) => x.queueOffset), [103, 110, 117]);
+  assert.equal(pq.maxSpan, 5099 - 103);
+  // A consumed offset above the commit point that comes back (a re-pull) is queued again, in its place.
+  assert.equal(pq.putMessages([m(104)]), 1);
+  assert.deepEqual(pq.takeMessages(2).map((x) => x.queueOffset), [103, 104]);
+  // Drain the rest oldest first; the commit offset follows, then passes the newest pulled.
+  let last = -1;
+  for (const x of [m(104), ...kept]) last = pq.removeMessages([x]);
+  assert.equal(last, 5100);
+  assert.equal(pq.msgCount, 0);
+  assert.equal(pq.maxSpan, 0);
+  assert.equal(pq.putMessages([m(5099)]), 0, 'below the commit offset: not queued');
+  assert.equal(pq.putMessages([m(5100), m(5101)]), 2);
+  assert.equal(pq.commitOffset(), 5100);
+  pq.clear();
+  assert.equal(pq.msgCount, 0);
+  assert.equal(pq.commitOffset(), -1, 'nothing pulled since the clear');
+});
+
 test('loss detector: gaps, duplicates and reordering per producer and queue', () => {
   const a = new SequenceStamper('prodA');
   const b = new SequenceStamper('prodB');

@@ -11,8 +11,18 @@ export interface QueuedMessage {
 }
 
 export class ProcessQueue<M extends QueuedMessage = QueuedMessage> {
-  /** offset → message, iterated in offset order (offsets only grow). */
-  private readonly inFlight = new Map<number, M>();
+  /**
+   * Messages in flight in offset order: parallel arrays from `head` on, a
+   * consumed message's slot set to undefined. Arrays rather than a Map: a
+   * long-lived Map with an insert and a delete per message reallocates its
+   * table every few messages, and V8 keeps an old table linked to its
+   * successor, so tables and the messages they held survive young-generation
+   * collections until a full one.
+   */
+  private offsets: number[] = [];
+  private msgs: (M | undefined)[] = [];
+  private head = 0;
+  private count = 0;
   private maxSeenOffset = -1;
   private bytes = 0;
   /** Everything below this offset was consumed. */
@@ -25,7 +35,7 @@ export class ProcessQueue<M extends QueuedMessage = QueuedMessage> {
   dropped = false;
 
   get msgCount(): number {
-    return this.inFlight.size;
+    return this.count;
   }
 
   get msgSize(): number {
@@ -38,18 +48,33 @@ export class ProcessQueue<M extends QueuedMessage = QueuedMessage> {
    * nothing is in flight.
    */
   get maxSpan(): number {
-    for (const first of this.inFlight.keys()) return this.maxSeenOffset - first;
-    return 0;
+    this.skipConsumed();
+    return this.count === 0 ? 0 : this.maxSeenOffset - (this.offsets[this.head] ?? 0);
   }
 
   /** Adds pulled messages; returns how many were new. */
   putMessages(msgs: readonly M[]): number {
     let added = 0;
     for (const m of msgs) {
-      if (this.inFlight.has(m.queueOffset) || m.queueOffset <= this.committedUpTo - 1) continue;
-      this.inFlight.set(m.queueOffset, m);
+      const o = m.queueOffset;
+      if (o <= this.committedUpTo - 1) continue;
+      if (o > this.maxSeenOffset) {
+        this.offsets.push(o);
+        this.msgs.push(m);
+        this.maxSeenOffset = o;
+      } else {
+        // Out of order (a re-pull after an offset correction): insert in place unless already there.
+        const i = this.indexOf(o);
+        if (i >= 0 && this.msgs[i] !== undefined) continue;
+        if (i >= 0) this.msgs[i] = m;
+        else {
+          const at = this.insertionPoint(o);
+          this.offsets.splice(at, 0, o);
+          this.msgs.splice(at, 0, m);
+        }
+      }
+      this.count++;
       this.bytes += m.body.length;
-      if (m.queueOffset > this.maxSeenOffset) this.maxSeenOffset = m.queueOffset;
       added++;
     }
     return added;
@@ -62,9 +87,12 @@ export class ProcessQueue<M extends QueuedMessage = QueuedMessage> {
    */
   removeMessages(msgs: readonly M[]): number {
     for (const m of msgs) {
-      const had = this.inFlight.get(m.queueOffset);
+      const i = this.indexOf(m.queueOffset);
+      if (i < 0) continue;
+      const had = this.msgs[i];
       if (had === undefined) continue;
-      this.inFlight.delete(m.queueOffset);
+      this.msgs[i] = undefined;
+      this.count--;
       this.bytes -= had.body.length;
     }
     return this.commitOffset();
@@ -73,12 +101,8 @@ export class ProcessQueue<M extends QueuedMessage = QueuedMessage> {
   /** The offset that is safe to commit now. */
   commitOffset(): number {
     if (this.maxSeenOffset < 0) return -1;
-    let min = Infinity;
-    for (const k of this.inFlight.keys()) {
-      min = k;
-      break; // Map keeps insertion order and offsets arrive in increasing order
-    }
-    const next = min === Infinity ? this.maxSeenOffset + 1 : min;
+    this.skipConsumed();
+    const next = this.count === 0 ? this.maxSeenOffset + 1 : (this.offsets[this.head] ?? this.maxSeenOffset + 1);
     this.committedUpTo = next;
     return next;
   }
@@ -86,18 +110,55 @@ export class ProcessQueue<M extends QueuedMessage = QueuedMessage> {
   /** Orderly consumption: takes up to `n` of the lowest offsets still queued, in order. */
   takeMessages(n: number): M[] {
     const out: M[] = [];
-    for (const m of this.inFlight.values()) {
-      if (out.length >= n) break;
-      out.push(m);
+    for (let i = this.head; i < this.msgs.length && out.length < n; i++) {
+      const m = this.msgs[i];
+      if (m !== undefined) out.push(m);
     }
     return out;
   }
 
   /** Forgets everything (after a rebalance moves the queue away, or an offset reset). */
   clear(): void {
-    this.inFlight.clear();
+    this.offsets = [];
+    this.msgs = [];
+    this.head = 0;
+    this.count = 0;
     this.bytes = 0;
     this.maxSeenOffset = -1;
     this.committedUpTo = 0;
+  }
+
+  /** Moves `head` past consumed slots; drops the consumed prefix once it is most of the arrays. */
+  private skipConsumed(): void {
+    while (this.head < this.msgs.length && this.msgs[this.head] === undefined) this.head++;
+    if (this.head === this.msgs.length) {
+      if (this.head > 0) {
+        this.offsets.length = 0;
+        this.msgs.length = 0;
+        this.head = 0;
+      }
+    } else if (this.head >= 1024 && this.head * 2 >= this.msgs.length) {
+      this.offsets.splice(0, this.head);
+      this.msgs.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The slot of offset `o` from `head` on (binary search), or -1. */
+  private indexOf(o: number): number {
+    const i = this.insertionPoint(o);
+    return i < this.offsets.length && this.offsets[i] === o ? i : -1;
+  }
+
+  /** The first slot from `head` on whose offset is ≥ `o`. */
+  private insertionPoint(o: number): number {
+    let lo = this.head;
+    let hi = this.offsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.offsets[mid] ?? 0) < o) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
