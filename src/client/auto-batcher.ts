@@ -26,14 +26,16 @@ export interface BatchedSendOptions {
 
 /** The sends waiting for one topic's next batch, as parallel arrays (no object per send). */
 interface Pending {
-  readonly messages: Message[];
-  readonly opts: BatchedSendOptions[];
-  readonly resolves: ((r: SendResult) => void)[];
-  readonly rejects: ((e: unknown) => void)[];
+  messages: Message[];
+  opts: BatchedSendOptions[];
+  resolves: ((r: SendResult) => void)[];
+  rejects: ((e: unknown) => void)[];
   bytes: number;
 }
 
 const NO_OPTIONS: BatchedSendOptions = Object.freeze({});
+/** Topics whose (empty) batch entries are kept between batches at most. */
+const MAX_IDLE_TOPICS = 1024;
 
 function bodyLength(m: Message): number {
   return typeof m.body === 'string' ? Buffer.byteLength(m.body) : m.body.length;
@@ -62,13 +64,13 @@ export class AutoBatcher {
     return new Promise<SendResult>((resolve, reject) => {
       const size = bodyLength(message);
       let p = this.pending.get(message.topic);
-      if (p !== undefined && (p.messages.length >= this.maxMessages || p.bytes + size > this.maxBytes)) {
-        this.flush(message.topic);
-        p = undefined;
-      }
       if (p === undefined) {
+        // One entry per topic for good: a Map entry added and removed per batch would reallocate the
+        // Map's table every few batches, and V8 keeps replaced tables alive until a full collection.
         p = { messages: [], opts: [], resolves: [], rejects: [], bytes: 0 };
         this.pending.set(message.topic, p);
+      } else if (p.messages.length >= this.maxMessages || (p.messages.length > 0 && p.bytes + size > this.maxBytes)) {
+        this.flush(p);
       }
       p.messages.push(message);
       p.opts.push(opts);
@@ -79,18 +81,23 @@ export class AutoBatcher {
         this.scheduled = true;
         setImmediate(() => {
           this.scheduled = false;
-          for (const topic of [...this.pending.keys()]) this.flush(topic);
+          for (const waiting of this.pending.values()) this.flush(waiting);
+          if (this.pending.size > MAX_IDLE_TOPICS) this.pending.clear(); // all empty now: a producer of many topics keeps no entry per topic
         });
       }
     });
   }
 
-  private flush(topic: string): void {
-    const p = this.pending.get(topic);
-    if (p === undefined) return;
-    this.pending.delete(topic);
+  /** Sends what `p` holds as one batch and empties it. */
+  private flush(p: Pending): void {
+    if (p.messages.length === 0) return;
     let { messages, resolves, rejects } = p;
     const opts = p.opts;
+    p.messages = [];
+    p.opts = [];
+    p.resolves = [];
+    p.rejects = [];
+    p.bytes = 0;
     // A send aborted while it waited here was already rejected by its caller's signal: leave it out.
     if (opts.some((o) => o.signal?.aborted === true)) {
       const live = opts.map((o) => o.signal?.aborted !== true);
