@@ -61,39 +61,45 @@ export class PullRequestHoldService {
   /** A message was dispatched to (topic, queueId) at queue offset `queueOffset`. */
   notifyMessageArriving(topic: string, queueId: number, queueOffset: number, tagsCode: number): void {
     if (this.count === 0) return;
-    const key = `${topic}@${queueId}`;
-    const list = this.held.get(key);
-    if (list === undefined) return;
-    const keep: HeldPull[] = [];
-    const wake: HeldPull[] = [];
+    const list = this.held.get(`${topic}@${queueId}`);
+    if (list === undefined || list.length === 0) return;
+    let wake: HeldPull[] | undefined;
+    let kept = 0;
     for (const p of list) {
-      if (queueOffset >= p.pullFromThisOffset && matchesTagsCode(p.subscription, tagsCode)) wake.push(p);
-      else keep.push(p);
+      if (queueOffset >= p.pullFromThisOffset && matchesTagsCode(p.subscription, tagsCode)) (wake ??= []).push(p);
+      else list[kept++] = p;
     }
-    if (wake.length === 0) return;
-    this.replace(key, keep);
+    if (wake === undefined) return;
+    // In place: the list and its Map entry live on (an empty list is dropped by the periodic sweep),
+    // so parking and waking a pull per message churns neither the Map nor long-lived arrays.
+    list.length = kept;
+    this.count -= wake.length;
+    const woken = wake;
     // Answer once the current dispatch batch is done (a microtask: the store
     // dispatches a whole write-out synchronously), before the appends' own
     // responses, so the consumer's response leaves with them in one write.
     queueMicrotask(() => {
-      for (const p of wake) this.execute(p);
+      for (const p of woken) this.execute(p);
     });
   }
 
-  private replace(key: string, keep: HeldPull[]): void {
-    const before = this.held.get(key)?.length ?? 0;
-    if (keep.length === 0) this.held.delete(key);
-    else this.held.set(key, keep);
-    this.count -= before - keep.length;
-  }
-
   private checkTimeouts(): void {
-    if (this.count === 0) return;
+    if (this.held.size === 0) return;
     const now = this.clock.now();
-    for (const [key, list] of [...this.held]) {
-      const expired = list.filter((p) => p.deadline <= now || !p.channel.isOpen);
-      if (expired.length === 0) continue;
-      this.replace(key, list.filter((p) => p.deadline > now && p.channel.isOpen));
+    for (const [key, list] of this.held) {
+      if (list.length === 0) {
+        this.held.delete(key);
+        continue;
+      }
+      let expired: HeldPull[] | undefined;
+      let kept = 0;
+      for (const p of list) {
+        if (p.deadline <= now || !p.channel.isOpen) (expired ??= []).push(p);
+        else list[kept++] = p;
+      }
+      if (expired === undefined) continue;
+      list.length = kept;
+      this.count -= expired.length;
       for (const p of expired) if (p.channel.isOpen) this.execute(p);
     }
   }
