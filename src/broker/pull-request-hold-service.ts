@@ -76,8 +76,8 @@ export class PullRequestHoldService {
     this.count -= wake.length;
     const woken = wake;
     // Answer once the current dispatch batch is done (a microtask: the store
-    // dispatches a whole write-out synchronously), before the appends' own
-    // responses, so the consumer's response leaves with them in one write.
+    // dispatches a whole write-out synchronously) and before the appends' own
+    // responses are written, not a loop turn later behind other I/O.
     queueMicrotask(() => {
       for (const p of woken) this.execute(p);
     });
