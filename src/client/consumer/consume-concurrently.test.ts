@@ -112,3 +112,25 @@ test('concurrent consumption: a synchronous throw and a rejected promise are REC
   assert.equal(qs.pq.msgCount, 0);
   assert.equal(offsets.at(-1), 2);
 });
+
+test('concurrent consumption: shutdown waits for the asynchronous listener calls in flight', async () => {
+  const { core, qs, offsets } = setup({ consumeConcurrency: 4 });
+  const release: (() => void)[] = [];
+  const listener: MessageListener = () => new Promise((resolve) => release.push(() => resolve('SUCCESS')));
+  const service = new ConsumeConcurrentlyService(core, listener);
+  submit(service, qs, [0, 1, 2]);
+  assert.equal(release.length, 3);
+  let stopped = false;
+  const stopping = service.shutdown().then(() => {
+    stopped = true;
+  });
+  release.shift()?.();
+  release.shift()?.();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(stopped, false, 'one call still runs');
+  release.shift()?.();
+  await stopping;
+  assert.equal(stopped, true);
+  assert.equal(offsets.at(-1), 3);
+  await service.shutdown(); // nothing in flight: returns at once
+});

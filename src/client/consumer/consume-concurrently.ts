@@ -21,7 +21,9 @@ export class ConsumeConcurrentlyService implements ConsumeService {
   readonly orderly = false;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly inflight = new Set<Promise<void>>();
+  /** Batches whose listener call or result handling is still running (asynchronous listeners). */
+  private tracked = 0;
+  private readonly idleWaiters: (() => void)[] = [];
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -56,13 +58,22 @@ export class ConsumeConcurrentlyService implements ConsumeService {
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     // Batches waiting for a slot see isConsuming() false and return at once.
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    if (this.tracked > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Counts an asynchronous batch until it settles. A counter, not a Set of
+   * promises: a long-lived Set with an add and a delete per batch reallocates
+   * its table every few batches, and V8 keeps replaced tables (and the
+   * batches they referenced) alive until a full GC.
+   */
   private track(p: Promise<void>): void {
-    const q = p.catch((err: unknown) => this.core.report('consume', err));
-    this.inflight.add(q);
-    void q.finally(() => this.inflight.delete(q));
+    this.tracked++;
+    p.catch((err: unknown) => this.core.report('consume', err)).finally(() => {
+      if (--this.tracked > 0) return;
+      const waiters = this.idleWaiters.splice(0);
+      for (const w of waiters) w();
+    }).catch(() => undefined);
   }
 
   /** Takes a listener slot: undefined when one is free now, else a promise of the next free one. */
