@@ -241,10 +241,7 @@ export class IndexFile {
     this.pendingCount++;
     slots[slot] = n;
     const page = Math.floor(slot / SLOTS_PER_PAGE);
-    if (this.dirtyPages[page] === 0) {
-      this.dirtyPages[page] = 1;
-      this.dirtyPageCount++;
-    }
+    this.markPagesDirty(page, page + 1);
     if (n <= 1) {
       h.beginPhyOffset = phyOffset;
       h.beginTimestamp = storeTimestamp;
@@ -432,6 +429,7 @@ export class IndexFile {
     return { bytes, position: INDEX_HEADER_SIZE + first * INDEX_SLOT_SIZE, firstPage: p, next: q };
   }
 
+  /** Marks slot pages [from, to) dirty for the next flush. */
   private markPagesDirty(from: number, to: number): void {
     for (let p = from; p < to; p++) {
       if (this.dirtyPages[p] === 0) {
