@@ -10,7 +10,7 @@ import type { MessageExt } from '../client/index.js';
 import { LitePullConsumer, Producer, PushConsumer } from '../client/index.js';
 import { cpuSeconds } from './bench-context.js';
 import { round } from './bench-output.js';
-import { LatencyRecorder, awaitArrivals, pacedPublish, payloadFactory } from './e2e-load.js';
+import { LatencyRecorder, awaitArrivals, pacedPublish, payloadFactory, settledP99Note } from './e2e-load.js';
 
 export type Scenario = 'publish' | 'e2e' | 'drain';
 
@@ -201,15 +201,12 @@ async function e2e(
     });
     await awaitArrivals(() => record.received, published, Math.min(30, p.maxSeconds));
     const l = record.summary(p.rate);
-    // Not part of the contract's figures (no warm-up is discarded there): the same p99 without the first
-    // second of sends, when the measuring client is still cold, to tell that share from the steady state.
-    const settledNote = l.settledP99 === null ? '' : `; p99 of the messages sent after the first second: ${l.settledP99.toFixed(3)} ms`;
     const incomplete = published < total || l.received < published ? `INCOMPLETE (published ${published}/${total}, received ${l.received}); ` : '';
     return {
       ...base, msgs: l.received, bytes: l.received * p.size, seconds: round(seconds),
       msgs_per_s: round(published / seconds, 1), mb_per_s: round((published / seconds) * p.size / 1e6),
       p50_ms: round(l.p50 ?? 0), p99_ms: round(l.p99 ?? 0), p999_ms: round(l.p999 ?? 0), max_ms: round(l.max ?? 0),
-      notes: `${incomplete}${ackNote(p.flush)}; rate ${p.rate}/s, SDK PushConsumer (long polling, pull batch 64, concurrent listener), ${failures} send failures${settledNote}; ${cpuNote()}`,
+      notes: `${incomplete}${ackNote(p.flush)}; rate ${p.rate}/s, SDK PushConsumer (long polling, pull batch 64, concurrent listener), ${failures} send failures${settledP99Note(l)}; ${cpuNote()}`,
     };
   } finally {
     await consumer.shutdown();

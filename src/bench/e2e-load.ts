@@ -38,6 +38,11 @@ export interface LatencySummary {
   readonly settledP99: number | null;
 }
 
+/** The notes' clause giving `settledP99` (empty when there is none). */
+export function settledP99Note(l: LatencySummary): string {
+  return l.settledP99 === null ? '' : `; p99 of the messages sent after the first second: ${l.settledP99.toFixed(3)} ms`;
+}
+
 /** Latencies of `total` messages by sequence number; a sequence seen twice counts once. */
 export class LatencyRecorder {
   private readonly latencies: Float64Array;

@@ -18,7 +18,7 @@ import { cpuSeconds } from './bench-context.js';
 import { round } from './bench-output.js';
 import { contractErrorLine, type ContractResult } from './contract-scenarios.js';
 import type { BenchCommand } from './bench-context.js';
-import { LatencyRecorder, awaitArrivals, pacedPublish, payloadFactory } from './e2e-load.js';
+import { LatencyRecorder, awaitArrivals, pacedPublish, payloadFactory, settledP99Note } from './e2e-load.js';
 
 export const FLOOR_USAGE = `usage: bench floor [--rate 5000] [--seconds 10] [--size 1024] [--max-seconds S]
   The CONTRACT.md e2e load (rate R for T seconds, ~1 ms publish ticks, latency from the send time
@@ -154,7 +154,7 @@ export const runFloorBench: BenchCommand = async (args, ctx) => {
       msgs_per_s: round(run.published / run.seconds, 1), mb_per_s: round((run.published / run.seconds) * size / 1e6),
       p50_ms: round(l.p50), p99_ms: round(l.p99), p999_ms: round(l.p999), max_ms: round(l.max),
       notes: `${incomplete}not a broker: a Node TCP relay (separate process) forwarding each read from the publisher to the consumer connection and answering one byte per read; no storage, no protocol; rate ${rate}/s with CONTRACT.md e2e pacing; the latency floor of a Node broker here` +
-        (l.settledP99 === null ? '' : `; p99 of the messages sent after the first second: ${l.settledP99.toFixed(3)} ms`) +
+        settledP99Note(l) +
         `; cpu: client ${((c.user + c.system) / 1e6).toFixed(2)} s, relay ${relayCpu}`,
     };
     ctx.writeStdout(`${JSON.stringify(result)}\n`);
