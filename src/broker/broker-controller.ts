@@ -105,7 +105,8 @@ export class BrokerController {
       },
     });
     this.server = server;
-    await server.start();
+    // Bound to learn the store's host address, serving only once every processor is registered below.
+    await server.start({ serve: false });
     const port = server.address().port;
     const brokerAddr = `${this.config.brokerIP1}:${port}`;
     const storeHost: HostAddress = makeHostAddress(this.config.brokerIP1, port);
@@ -175,6 +176,7 @@ export class BrokerController {
     registerConsumerSendBackProcessor(this.ctx);
     registerEndTransactionProcessor(this.ctx);
     registerReplyProcessor(this.ctx);
+    server.serve();
     schedule.start();
     transactions.start();
     timers.start();

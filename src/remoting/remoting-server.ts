@@ -13,7 +13,17 @@ export interface CloseOptions {
   readonly graceMs?: number;
 }
 
-type State = 'new' | 'starting' | 'running' | 'closing' | 'closed';
+type State = 'new' | 'starting' | 'bound' | 'running' | 'closing' | 'closed';
+
+export interface StartOptions {
+  /**
+   * false: bind (so the port is known) but refuse connections until `serve()`
+   * — a broker binds first to learn its address and registers its processors
+   * after; a client that reaches it meanwhile sees the connection closed, a
+   * retriable error, not a half-started server. Default true.
+   */
+  readonly serve?: boolean;
+}
 
 /**
  * TCP remoting server (cf. NettyRemotingServer): frames in, processors by
@@ -32,7 +42,7 @@ export class RemotingServer extends RemotingEndpoint {
     super('remoting.server', deps);
   }
 
-  async start(): Promise<void> {
+  async start(options: StartOptions = {}): Promise<void> {
     if (this.state !== 'new') throw new OrbitError('ILLEGAL_STATE', `cannot start a ${this.state} server`);
     this.state = 'starting';
     const server = createServer({ noDelay: true }, (socket) => this.onConnection(socket));
@@ -53,8 +63,13 @@ export class RemotingServer extends RemotingEndpoint {
     const addr = server.address();
     if (addr === null || typeof addr === 'string') throw new OrbitError('ILLEGAL_STATE', 'server has no TCP address');
     this.bound = { host: addr.address, port: addr.port };
-    this.state = 'running';
-    this.logger.info('remoting server listening', { host: addr.address, port: addr.port });
+    this.state = options.serve === false ? 'bound' : 'running';
+    this.logger.info('remoting server listening', { host: addr.address, port: addr.port, serving: this.state === 'running' });
+  }
+
+  /** Starts taking connections after `start({ serve: false })`. */
+  serve(): void {
+    if (this.state === 'bound') this.state = 'running';
   }
 
   /** Bound address after `start()` (port 0 resolved). */

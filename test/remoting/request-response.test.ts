@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionError, OrbitError, TimeoutError } from '../../src/common/index.js';
+import { ConnectionError, OrbitError, TimeoutError, noopLogger } from '../../src/common/index.js';
 import {
   RequestCode, ResponseCode, SerializeType, createRequest, createResponse, createResponseFor, encodeFrame,
   isResponse, type RemotingCommand,
 } from '../../src/protocol/index.js';
-import type { RemotingChannel } from '../../src/remoting/index.js';
+import { RemotingServer, resolveRemotingServerConfig, type RemotingChannel } from '../../src/remoting/index.js';
 import { ECHO, newClient, rawConnect, startServer, waitFor, within } from './support.js';
 
 for (const [name, type] of [['JSON', SerializeType.JSON], ['ROCKETMQ', SerializeType.ROCKETMQ]] as const) {
@@ -315,4 +315,22 @@ void test('a ROCKETMQ client keeps its serialisation when the server asks in JSO
   const again = await client.invoke(addr, createRequest(ECHO), 2000);
   assert.equal(again.serializeType, SerializeType.ROCKETMQ, 'client still asks in ROCKETMQ');
   assert.equal(channel.serializeType, SerializeType.ROCKETMQ, 'server channel now follows the client');
+});
+
+void test('a server bound with serve: false closes connections until serve(): a retriable ConnectionError, then answers', async (t) => {
+  const server = new RemotingServer(resolveRemotingServerConfig({ host: '127.0.0.1', port: 0 }), { logger: noopLogger });
+  t.after(() => server.close({ graceMs: 0 }));
+  await server.start({ serve: false });
+  const addr = `127.0.0.1:${server.address().port}`;
+  const client = newClient(t);
+  const early = await client.invoke(addr, createRequest(ECHO, { remark: 'early' }), 2000).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  assert.ok(early instanceof ConnectionError, `got ${String(early)}`);
+  assert.equal(early.retriable, true);
+  server.registerProcessor(ECHO, (req) => createResponseFor(req, ResponseCode.SUCCESS, req.remark));
+  server.serve();
+  const res = await client.invoke(addr, createRequest(ECHO, { remark: 'ready' }), 2000);
+  assert.equal(res.remark, 'ready');
 });
