@@ -99,6 +99,37 @@ async function until(cond: () => boolean): Promise<void> {
   assert.ok(cond(), 'condition not reached');
 }
 
+void test('SYNC_FLUSH: bytes written while an fdatasync runs get their own at once (two at most), and only a call that started after their write acknowledges them', async (t) => {
+  const dir = tempDir(t);
+  const { log } = open(dir, { flushDiskType: 'SYNC_FLUSH', segmentSize: 1 << 20 });
+  const syncs = manualSyncs(log);
+  const status: Record<string, string> = {};
+  const put = (body: string): Promise<unknown> => log.append(makeMessage('S', 0, body)).then((r) => (status[body] = r.status));
+  const a = put('a');
+  await until(() => syncs.length === 1);
+  const b = put('b');
+  await until(() => syncs.length === 2);
+  assert.equal(syncs[1]?.from, 0, 'from the last durable offset');
+  assert.ok((syncs[1]?.to ?? 0) > (syncs[0]?.to ?? 0));
+  const c = put('c');
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(syncs.length, 2, 'a third waits for a free slot');
+  syncs[1]?.end(); // the later call ends first: it covers a and b
+  await Promise.all([a, b]);
+  assert.deepEqual(status, { a: 'PUT_OK', b: 'PUT_OK' }, 'c is not acknowledged by a call that started before its write');
+  await until(() => syncs.length === 3);
+  assert.equal(syncs[2]?.from, syncs[1]?.to);
+  syncs[0]?.end();
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(status['c'], undefined);
+  assert.equal(log.flushedOffset, syncs[1]?.to, 'an earlier call ending late moves nothing back');
+  syncs[2]?.end();
+  await c;
+  assert.equal(status['c'], 'PUT_OK');
+  assert.equal(log.flushedOffset, log.maxOffset);
+  await log.close();
+});
+
 void test('SYNC_FLUSH: a failed fdatasync counts nothing as durable, rejects flush(), and the next one covers the earlier writes again', async (t) => {
   const dir = tempDir(t);
   const { log } = open(dir, { flushDiskType: 'SYNC_FLUSH', segmentSize: 1 << 20 });

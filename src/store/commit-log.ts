@@ -8,7 +8,8 @@
  * the staged bytes go to the segment with one positional write. Under
  * ASYNC_FLUSH the appends then resolve and are dispatched; under SYNC_FLUSH
  * they wait for the next fdatasync, which covers every append written before
- * it started, so one fdatasync serves many writers. Records never span
+ * it started, so one fdatasync serves many writers; bytes written while one
+ * runs start the next at once (two may be under way). Records never span
  * segments: a record that does not fit (with 8 bytes to spare) ends the
  * segment with a BLANK record and goes to the next one.
  *
@@ -45,6 +46,12 @@ const CLOSED: PutMessageResult = { status: PutMessageStatus.SERVICE_NOT_AVAILABL
 
 /** Bytes that must stay free at a segment's end for the BLANK record. */
 const END_FILE_MIN_BLANK_LENGTH = 8;
+/**
+ * fdatasyncs of the commit log allowed under way at once. Two overlap in the
+ * kernel (ext4 holds no lock across the wait), so appends written during one
+ * need not wait for it to end before theirs starts.
+ */
+const MAX_CONCURRENT_FLUSHES = 2;
 
 export interface CommitLogConfig {
   readonly dir: string;
@@ -69,6 +76,12 @@ export interface CommitLogDeps {
 export interface AppendOptions {
   /** SYNC_FLUSH only: wait for the fdatasync before resolving (the WAIT property). Default true. */
   readonly waitStoreMsgOK?: boolean;
+}
+
+interface FlushCaller {
+  readonly upTo: number;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
 }
 
 interface PendingAppend {
@@ -110,7 +123,12 @@ export class CommitLog {
   private writtenPending: PendingAppend[] = [];
   private flushWaiters: PendingAppend[] = [];
   private drainScheduled = false;
-  private flushing: Promise<void> | undefined;
+  /** fdatasyncs under way (at most MAX_CONCURRENT_FLUSHES). */
+  private flushesRunning: Promise<void>[] = [];
+  /** The highest log offset an fdatasync was started for. */
+  private flushRequested = 0;
+  /** Callers of flush(), each waiting for `flushed` to reach its `upTo`. */
+  private flushCallers: FlushCaller[] = [];
   private timeoutTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -131,7 +149,7 @@ export class CommitLog {
   /** Sets the end of valid data after recovery; everything past it is removed. */
   setRecoveredEnd(offset: number): void {
     this.segments.truncateFrom(offset);
-    this.cursor = this.written = this.flushed = this.stagingStart = offset;
+    this.cursor = this.written = this.flushed = this.flushRequested = this.stagingStart = offset;
   }
 
   setQueueOffset(topic: string, queueId: number, next: number): void {
@@ -518,26 +536,58 @@ export class CommitLog {
   }
 
   /**
-   * fdatasyncs everything written so far (group commit: concurrent callers
-   * share one fdatasync, and a call made during one waits for the next).
+   * Resolves when everything written so far is durable (group commit: one
+   * fdatasync covers every caller whose bytes were written before it started).
+   * A call made while an fdatasync is under way starts another one at once
+   * (up to MAX_CONCURRENT_FLUSHES) rather than waiting for it to end: the
+   * kernel runs them side by side, and the later one covers all earlier bytes.
    */
-  async flush(): Promise<void> {
-    while (this.flushing !== undefined) {
-      const running = this.flushing;
-      await running;
-      if (this.flushed >= this.written) return;
-    }
-    if (this.flushed >= this.written) return;
+  flush(): Promise<void> {
+    const upTo = this.written;
+    if (this.flushed >= upTo) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.flushCallers.push({ upTo, resolve, reject });
+      this.startFlush();
+    });
+  }
+
+  /** Starts an fdatasync of everything written, when there is something no running one covers and a free slot. */
+  private startFlush(): void {
+    if (this.flushesRunning.length >= MAX_CONCURRENT_FLUSHES || this.flushRequested >= this.written) return;
+    // From `flushed`, not `flushRequested`: across a segment roll the earlier segment must be synced by this call too.
     const from = this.flushed;
     const target = this.written;
-    const run = this.segments.flush(from, target).then(() => {
-      this.flushed = Math.max(this.flushed, target);
-      this.releaseFlushed();
-    });
-    this.flushing = run.finally(() => {
-      this.flushing = undefined;
-    });
-    await this.flushing;
+    this.flushRequested = target;
+    const run: Promise<void> = this.segments.flush(from, target).then(
+      () => {
+        this.flushesRunning = this.flushesRunning.filter((r) => r !== run);
+        if (target > this.flushed) {
+          this.flushed = target;
+          this.releaseFlushed();
+          this.settleFlushCallers(undefined);
+        }
+        this.startFlush();
+      },
+      (err: unknown) => {
+        this.flushesRunning = this.flushesRunning.filter((r) => r !== run);
+        // Nothing past `flushed` is known durable: fail the callers this call covered; a later call tries again.
+        this.flushRequested = Math.min(this.flushRequested, this.flushed);
+        this.settleFlushCallers({ err, upTo: target });
+        if (this.flushCallers.length > 0) this.startFlush();
+      },
+    );
+    this.flushesRunning.push(run);
+  }
+
+  /** Resolves the flush() callers now durable, or (`failed`) rejects those up to its offset. */
+  private settleFlushCallers(failed: { err: unknown; upTo: number } | undefined): void {
+    const keep: FlushCaller[] = [];
+    for (const c of this.flushCallers) {
+      if (c.upTo <= this.flushed) c.resolve();
+      else if (failed !== undefined && c.upTo <= failed.upTo) c.reject(failed.err);
+      else keep.push(c);
+    }
+    this.flushCallers = keep;
   }
 
   /** Dispatches and resolves SYNC_FLUSH appends that are now durable, in order. */
@@ -604,6 +654,8 @@ export class CommitLog {
     this.closed = true;
     this.drain();
     await this.flush();
+    // fdatasyncs started before the last one may still run on the segments' descriptors.
+    await Promise.allSettled(this.flushesRunning);
     if (this.timeoutTimer !== undefined) clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
     const leftovers = this.flushWaiters;
