@@ -12,6 +12,12 @@
 import type { MessageExt } from '../message-ext.js';
 import { messageQueueKey, type MessageQueue } from '../route.js';
 
+/** Removes the first `fn` from `list`, if there. */
+function remove(list: (() => void)[], fn: () => void): void {
+  const i = list.indexOf(fn);
+  if (i >= 0) list.splice(i, 1);
+}
+
 export class LitePullQueue {
   readonly mq: MessageQueue;
   readonly key: string;
@@ -28,7 +34,8 @@ export class LitePullQueue {
   /** Batches of this epoch buffered or held by an iterator. */
   outstanding = 0;
   private controller = new AbortController();
-  private readonly sleepers = new Set<() => void>();
+  /** An array, not a Set: a Set with an add and a delete per sleep reallocates its table often, and V8 keeps replaced tables (and what they held) alive until a full GC. */
+  private sleepers: (() => void)[] = [];
 
   constructor(mq: MessageQueue) {
     this.mq = mq;
@@ -72,17 +79,20 @@ export class LitePullQueue {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.sleepers.delete(done);
+        remove(this.sleepers, done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
+      this.sleepers.push(done);
     });
   }
 
   /** Ends current sleeps (resume). */
   wake(): void {
-    for (const s of [...this.sleepers]) s();
+    const sleepers = this.sleepers;
+    if (sleepers.length === 0) return;
+    this.sleepers = [];
+    for (const s of sleepers) s();
   }
 
   private interrupt(): void {
@@ -105,7 +115,8 @@ export interface PulledBatch {
 export class LitePullBuffer {
   private batches: PulledBatch[] = [];
   private count = 0;
-  private readonly waiters = new Set<() => void>();
+  /** An array for the reason LitePullQueue's sleepers are one. */
+  private waiters: (() => void)[] = [];
 
   /** Buffered messages. */
   get size(): number {
@@ -159,18 +170,21 @@ export class LitePullBuffer {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.waiters.delete(done);
+        remove(this.waiters, done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
-      this.waiters.add(done);
+      this.waiters.push(done);
       signal?.addEventListener('abort', done, { once: true });
     });
   }
 
   /** Wakes every waiter (new data, resume, shutdown). */
   notify(): void {
-    for (const w of [...this.waiters]) w();
+    const waiters = this.waiters;
+    if (waiters.length === 0) return;
+    this.waiters = [];
+    for (const w of waiters) w();
   }
 }
