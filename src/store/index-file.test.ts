@@ -232,3 +232,21 @@ void test('puts made while a flush writes its slot runs: the durable image recov
   early.forEach((k, i) => assert.deepEqual(g.selectPhyOffset([k], 4, ...ALL), [1000 + i], k));
   late.forEach((k, i) => assert.deepEqual(g.selectPhyOffset([k], 4, ...ALL), [9000 + i], k));
 });
+
+void test('a flush of scattered dirty slot pages (runs that bridge clean pages) leaves an image in which every key is found', async (t) => {
+  const slots = 100_000; // 98 pages of slot table
+  const f = newFile(t, slots, 50_000);
+  const first = Array.from({ length: 3000 }, (_, i) => `t#first${i}`);
+  first.forEach((k, i) => f.putKey(k, 1000 + i, T0 + i));
+  await f.flush();
+  const second = Array.from({ length: 40 }, (_, i) => `t#second${i}`); // dirties ~40 of 98 pages, with clean ones between
+  second.forEach((k, i) => f.putKey(k, 9000 + i, T0 + 5000 + i));
+  await f.flush();
+  const image = join(tempDir(t), 'crash-image');
+  writeFileSync(image, readFileSync(f.path));
+  const crashed = IndexFile.open(image, slots, 50_000);
+  t.after(() => crashed.close());
+  assert.equal(crashed.indexCount, first.length + second.length + 1);
+  first.forEach((k, i) => assert.deepEqual(crashed.selectPhyOffset([k], 4, ...ALL), [1000 + i], k));
+  second.forEach((k, i) => assert.deepEqual(crashed.selectPhyOffset([k], 4, ...ALL), [9000 + i], k));
+});

@@ -48,6 +48,7 @@ export const INDEX_ENTRY_SIZE = 20;
 const SLOTS_PER_PAGE = 1024; // 4 KiB of slot table
 const CHUNK_ENTRIES = 4096; // 80 KiB of entries per sequential write
 const FLUSH_RUN_PAGES = 32; // 128 KiB of slot table per write of a flush
+const RUN_GAP_PAGES = 8; // clean pages a run may span between dirty ones
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 const fdatasyncAsync = promisify(fdatasync);
 const writeAsync = promisify(write);
@@ -418,11 +419,19 @@ export class IndexFile {
     let p = from;
     while (p < pages.length && pages[p] === 0) p++;
     if (p >= pages.length) return undefined;
+    // Clean pages between dirty ones go along (rewritten as they are) when the gap is short: with
+    // random key hashes the dirty pages are scattered, and one write per few pages costs more.
     let q = p;
-    while (q < pages.length && q - p < maxPages && pages[q] === 1) {
-      pages[q++] = 0;
-      this.dirtyPageCount--;
+    let end = p; // one past the last dirty page taken
+    while (q < pages.length && q - p < maxPages && q - end <= RUN_GAP_PAGES) {
+      if (pages[q] === 1) {
+        pages[q] = 0;
+        this.dirtyPageCount--;
+        end = q + 1;
+      }
+      q++;
     }
+    q = end;
     const first = p * SLOTS_PER_PAGE;
     const bytes = Buffer.from(slots.slice(first, Math.min(q * SLOTS_PER_PAGE, this.hashSlotNum)).buffer); // a copy: swapped in place
     if (LITTLE_ENDIAN_HOST) bytes.swap32();

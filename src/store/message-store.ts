@@ -106,6 +106,10 @@ export class MessageStore {
   private timers: NodeJS.Timeout[] = [];
   private dispatchedOffset = 0;
   private lastDispatchTimestamp = 0;
+  /** When the index was last flushed (undefined: not since start, so the first flush includes it). */
+  private indexFlushedAt: number | undefined;
+  /** How far the index files are durable (for the checkpoint). */
+  private indexDurable = { offset: 0, timestamp: 0 };
   private diskFull = false;
   private dispatchFailedAt: number | undefined;
   private retentionFloor: RetentionFloor | undefined;
@@ -196,6 +200,8 @@ export class MessageStore {
     const scanFrom = cleanShutdown ? dispatchFrom : Math.max(this.commitLog.minOffset, dispatchFrom - (dispatchFrom % segSize));
 
     this.dispatchedOffset = dispatchFrom;
+    // Until the first index flush, the index is durable only as far as recovery found it.
+    this.indexDurable = { offset: dispatchFrom, timestamp: cp.data.indexMsgTimestamp };
     const result = scanCommitLog(
       this.commitLog.segments,
       scanFrom,
@@ -278,19 +284,28 @@ export class MessageStore {
     });
   }
 
-  /** Flushes consume queues and index, then records how far they are durable. */
-  private async flushDerived(): Promise<void> {
+  /**
+   * Flushes the consume queues (and the index when `withIndex` or when
+   * flushIntervalIndex has passed), then records how far each is durable.
+   */
+  private async flushDerived(withIndex = false): Promise<void> {
     const upTo = this.dispatchedOffset;
     const ts = this.lastDispatchTimestamp;
     await Promise.all([...this.consumeQueues.all()].map((cq) => cq.flush()));
-    if (this.config.messageIndexEnable) await this.index.flush();
+    const last = this.indexFlushedAt;
+    if (this.config.messageIndexEnable && (withIndex || last === undefined || this.clock.now() - last >= this.config.flushIntervalIndex)) {
+      await this.index.flush();
+      this.indexFlushedAt = this.clock.now();
+      this.indexDurable = { offset: upTo, timestamp: ts };
+    }
+    const index = this.config.messageIndexEnable ? this.indexDurable : { offset: upTo, timestamp: ts };
     await saveCheckpoint(this.checkpointPath, {
       physicMsgTimestamp: ts,
       logicsMsgTimestamp: ts,
-      indexMsgTimestamp: ts,
+      indexMsgTimestamp: index.timestamp,
       commitLogFlushedOffset: this.commitLog.flushedOffset,
       consumeQueueOffset: upTo,
-      indexOffset: upTo,
+      indexOffset: index.offset,
     });
   }
 
@@ -498,7 +513,7 @@ export class MessageStore {
     let clean = this.dispatchFailedAt === undefined;
     try {
       await this.commitLog.close();
-      await this.flushDerived();
+      await this.flushDerived(true);
     } catch (err: unknown) {
       clean = false;
       this.log.error('store shutdown could not flush everything; the next start recovers', { error: getErrorMessage(err) });

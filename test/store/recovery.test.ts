@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { decodeStoredMessage } from '../../src/common/index.js';
 import type { MessageStoreConfig } from '../../src/store/index.js';
 import { MessageStore, isPutOk, resolveMessageStoreConfig } from '../../src/store/index.js';
+import { loadCheckpoint } from '../../src/store/checkpoint.js';
 import { makeMessage, STORE_HOST } from '../support/messages.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -168,6 +169,30 @@ void test('consume queues and index deleted while stopped are rebuilt from the c
   const cqAfter = snapshotConsumeQueues(dir);
   assert.deepEqual([...cqAfter.keys()].sort(), [...cqBefore.keys()].sort());
   for (const [k, v] of cqBefore) assert.ok(v.equals(cqAfter.get(k) ?? Buffer.alloc(0)), `consume queue file ${k} is byte-identical`);
+});
+
+void test('the checkpoint counts the index durable only as far as its last flush (flushIntervalIndex), consume queues as far as theirs', async (t) => {
+  const dir = tempDir(t);
+  const store = storeAt(dir, { flushIntervalConsumeQueue: 20, flushIntervalIndex: 60_000 });
+  await store.open();
+  await fill(store, 20);
+  const end = store.maxPhyOffset;
+  const checkpoint = (): { cq: number; index: number } => {
+    const cp = loadCheckpoint(join(dir, 'checkpoint')).data;
+    return { cq: cp.consumeQueueOffset, index: cp.indexOffset };
+  };
+  for (let i = 0; i < 100 && checkpoint().cq < end; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(checkpoint(), { cq: end, index: 0 }, 'only the flush at open covered the index');
+  await store.close();
+  assert.deepEqual(checkpoint(), { cq: end, index: end }, 'close flushes the index');
+
+  const again = storeAt(dir, { flushIntervalConsumeQueue: 20, flushIntervalIndex: 20 });
+  await again.open();
+  await fill(again, 5);
+  const end2 = again.maxPhyOffset;
+  for (let i = 0; i < 100 && checkpoint().index < end2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(checkpoint(), { cq: end2, index: end2 }, 'a short interval flushes the index with the queues');
+  await again.close();
 });
 
 void test('a second process cannot open a store that is open', async (t) => {
