@@ -63,23 +63,13 @@ export class PullRequestHoldService {
     if (this.count === 0) return;
     const list = this.held.get(`${topic}@${queueId}`);
     if (list === undefined || list.length === 0) return;
-    let wake: HeldPull[] | undefined;
-    let kept = 0;
-    for (const p of list) {
-      if (queueOffset >= p.pullFromThisOffset && matchesTagsCode(p.subscription, tagsCode)) (wake ??= []).push(p);
-      else list[kept++] = p;
-    }
+    const wake = this.takeFrom(list, (p) => queueOffset >= p.pullFromThisOffset && matchesTagsCode(p.subscription, tagsCode));
     if (wake === undefined) return;
-    // In place: the list and its Map entry live on (an empty list is dropped by the periodic sweep),
-    // so parking and waking a pull per message churns neither the Map nor long-lived arrays.
-    list.length = kept;
-    this.count -= wake.length;
-    const woken = wake;
     // Answer once the current dispatch batch is done (a microtask: the store
     // dispatches a whole write-out synchronously) and before the appends' own
     // responses are written, not a loop turn later behind other I/O.
     queueMicrotask(() => {
-      for (const p of woken) this.execute(p);
+      for (const p of wake) this.execute(p);
     });
   }
 
@@ -91,17 +81,29 @@ export class PullRequestHoldService {
         this.held.delete(key);
         continue;
       }
-      let expired: HeldPull[] | undefined;
-      let kept = 0;
-      for (const p of list) {
-        if (p.deadline <= now || !p.channel.isOpen) (expired ??= []).push(p);
-        else list[kept++] = p;
-      }
-      if (expired === undefined) continue;
-      list.length = kept;
-      this.count -= expired.length;
-      for (const p of expired) if (p.channel.isOpen) this.execute(p);
+      const expired = this.takeFrom(list, (p) => p.deadline <= now || !p.channel.isOpen);
+      if (expired !== undefined) for (const p of expired) if (p.channel.isOpen) this.execute(p);
     }
+  }
+
+  /**
+   * Takes the pulls `selected` picks out of `list`, compacting it in place;
+   * returns them, or undefined when none. In place: the list and its Map
+   * entry live on (an empty list is dropped by the periodic sweep), so
+   * parking and waking a pull per message churns neither the Map nor
+   * long-lived arrays.
+   */
+  private takeFrom(list: HeldPull[], selected: (p: HeldPull) => boolean): HeldPull[] | undefined {
+    let taken: HeldPull[] | undefined;
+    let kept = 0;
+    for (const p of list) {
+      if (selected(p)) (taken ??= []).push(p);
+      else list[kept++] = p;
+    }
+    if (taken === undefined) return undefined;
+    list.length = kept;
+    this.count -= taken.length;
+    return taken;
   }
 
   private execute(p: HeldPull): void {
