@@ -130,29 +130,52 @@ void test('SYNC_FLUSH: bytes written while an fdatasync runs get their own at on
   await log.close();
 });
 
-void test('SYNC_FLUSH: a failed fdatasync counts nothing as durable, rejects flush(), and the next one covers the earlier writes again', async (t) => {
+void test('SYNC_FLUSH: after a failed fdatasync nothing more is counted durable, waiting appends get FLUSH_DISK_TIMEOUT at once, and appends are refused', async (t) => {
   const dir = tempDir(t);
-  const { log } = open(dir, { flushDiskType: 'SYNC_FLUSH', segmentSize: 1 << 20 });
+  const { log, dispatched } = open(dir, { flushDiskType: 'SYNC_FLUSH', segmentSize: 1 << 20 });
   const syncs = manualSyncs(log);
-  let aStatus = '';
-  const a = log.append(makeMessage('S', 0, 'a')).then((r) => {
-    aStatus = r.status;
+  const ok = await (async () => {
+    const r = log.append(makeMessage('S', 0, 'ok'));
+    await until(() => syncs.length === 1);
+    syncs[0]?.end();
     return r;
-  });
-  await until(() => syncs.length === 1);
-  const flushed = log.flush();
-  syncs[0]?.end(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-  await assert.rejects(flushed, /EIO/);
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-  assert.equal(aStatus, '', 'a is not acknowledged by a failed fdatasync');
-  assert.equal(log.flushedOffset, 0);
-  assert.equal(syncs.length, 1, 'no retry loop of its own');
-  const b = log.append(makeMessage('S', 0, 'b'));
+  })();
+  assert.equal(ok.status, 'PUT_OK');
+  const durable = log.flushedOffset;
+  const a = log.append(makeMessage('S', 0, 'a'));
   await until(() => syncs.length === 2);
-  assert.equal(syncs[1]?.from, 0, 'the next fdatasync starts from the last durable offset');
-  syncs[1]?.end();
-  assert.equal((await a).status, 'PUT_OK');
-  assert.equal((await b).status, 'PUT_OK');
-  assert.equal(log.flushedOffset, log.maxOffset);
-  await log.close();
+  const b = log.append(makeMessage('S', 0, 'b'));
+  await until(() => syncs.length === 3); // a second fdatasync, covering a and b, runs beside the first
+  const flushed = log.flush();
+  syncs[1]?.end(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+  await assert.rejects(flushed, /EIO/);
+  // Answered now, not after syncFlushTimeout (5 s here).
+  assert.equal((await a).status, 'FLUSH_DISK_TIMEOUT');
+  assert.equal((await b).status, 'FLUSH_DISK_TIMEOUT');
+  assert.ok(log.syncFailed);
+  syncs[2]?.end(); // succeeds after the failure: Linux may have dropped the failed pages, so it proves nothing
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(log.flushedOffset, durable, 'nothing past the last durable offset before the failure');
+  assert.equal(dispatched.length, 1, 'a and b are never handed to the consume queue');
+  const c = await log.append(makeMessage('S', 0, 'c'));
+  assert.equal(c.status, 'SERVICE_NOT_AVAILABLE');
+  assert.match(c.status === 'SERVICE_NOT_AVAILABLE' ? c.reason : '', /could not be synced to disk \(EIO\).*restart/);
+  assert.equal(syncs.length, 3, 'no fdatasync after the failure');
+  await assert.rejects(log.flush(), /EIO/);
+  await assert.rejects(log.close(), /EIO/, 'close reports that the log could not be flushed');
+  assert.equal((await log.append(makeMessage('S', 0, 'd'))).status, 'SERVICE_NOT_AVAILABLE');
+});
+
+void test('ASYNC_FLUSH: a failed interval fdatasync also stops appends', async (t) => {
+  const dir = tempDir(t);
+  const { log } = open(dir, { segmentSize: 1 << 20 });
+  const syncs = manualSyncs(log);
+  const written = await Promise.all(['a', 'b', 'c'].map((body) => log.append(makeMessage('A', 0, body))));
+  assert.ok(written.every((r) => r.status === 'PUT_OK'), 'acknowledged once in the page cache');
+  const interval = log.flush();
+  await until(() => syncs.length === 1);
+  syncs[0]?.end(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+  await assert.rejects(interval, /EIO/);
+  assert.equal((await log.append(makeMessage('A', 0, 'd'))).status, 'SERVICE_NOT_AVAILABLE');
+  await assert.rejects(log.close(), /EIO/);
 });

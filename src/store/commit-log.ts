@@ -131,6 +131,13 @@ export class CommitLog {
   private flushCallers: FlushCaller[] = [];
   private timeoutTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /**
+   * The error of a failed fdatasync. Linux may drop the pages of a failed
+   * writeback and report success to the next call, so from then on nothing is
+   * counted durable and appends are refused; a restart recovers from what the
+   * disk holds (the abort marker stays, so the records are checked).
+   */
+  private syncFailure: { readonly err: unknown } | undefined;
 
   constructor(config: CommitLogConfig, deps: CommitLogDeps) {
     this.config = config;
@@ -194,12 +201,25 @@ export class CommitLog {
     return this.flushed;
   }
 
+  /** True once an fdatasync of the log has failed: appends are refused until a restart. */
+  get syncFailed(): boolean {
+    return this.syncFailure !== undefined;
+  }
+
+  /** Why an append is refused before it is staged, if it is. */
+  private refusal(): PutMessageResult | undefined {
+    if (this.closed) return CLOSED;
+    if (this.syncFailure === undefined) return undefined;
+    return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: `the commit log could not be synced to disk (${errnoCode(this.syncFailure.err) ?? getErrorMessage(this.syncFailure.err)}); appends refused until the broker restarts` };
+  }
+
   /** Appends one message. Resolves per the flush mode; never rejects for expected outcomes. */
   append(msg: MessageInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
     // appendAll for one message, without its arrays, and with the properties
     // written first when there is room for their longest UTF-8 form: the write
     // returns their byte count, which spares a Buffer.byteLength pass.
-    if (this.closed) return Promise.resolve(CLOSED);
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.resolve(refused);
     const topic = this.topicBytesOf(msg.topic);
     const sysFlag = withHostFlags(msg.sysFlag, msg.bornHost, msg.storeHost);
     const body = msg.body;
@@ -211,8 +231,8 @@ export class CommitLog {
       propsLength = props.length === 0 ? 0 : staging.write(props, this.stagingUsed + fixed, 'utf8');
     } else {
       propsLength = Buffer.byteLength(props, 'utf8');
-      const refused = this.reserve(fixed + propsLength);
-      if (refused !== undefined) return Promise.resolve(refused);
+      const full = this.reserve(fixed + propsLength);
+      if (full !== undefined) return Promise.resolve(full);
       if (propsLength > 0) staging.write(props, this.stagingUsed + fixed, propsLength, 'utf8');
     }
     const length = fixed + propsLength;
@@ -238,7 +258,8 @@ export class CommitLog {
    * queue, consecutive queue offsets). The result covers all of them.
    */
   appendAll(msgs: readonly MessageInput[], opts: AppendOptions = {}): Promise<PutMessageResult> {
-    if (this.closed) return Promise.resolve(CLOSED);
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.resolve(refused);
     const parts: EncodedParts[] = [];
     let total = 0;
     for (const m of msgs) {
@@ -246,8 +267,8 @@ export class CommitLog {
       parts.push(p);
       total += p.length;
     }
-    const refused = this.reserve(total);
-    if (refused !== undefined) return Promise.resolve(refused);
+    const full = this.reserve(total);
+    if (full !== undefined) return Promise.resolve(full);
     const now = this.deps.clock.now();
     const start = this.cursor;
     const dispatches: DispatchRequest[] = [];
@@ -276,7 +297,8 @@ export class CommitLog {
    * plus its suffix.
    */
   appendBatch(b: MessageBatchInput, opts: AppendOptions = {}): Promise<PutMessageResult> {
-    if (this.closed) return Promise.resolve(CLOSED);
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.resolve(refused);
     const topic = this.topicBytesOf(b.topic);
     const sysFlag = withHostFlags(b.sysFlag, b.bornHost, b.storeHost);
     const fixed = storedMessageLength(sysFlag, 0, topic.length, 0);
@@ -289,8 +311,8 @@ export class CommitLog {
       const sx = layout[o + BatchLayout.SUFFIX] ?? -1;
       total += fixed + (layout[o + BatchLayout.BODY_LENGTH] ?? 0) + (layout[o + BatchLayout.PROPERTIES_LENGTH] ?? 0) + (sx >= 0 ? (suffixes[sx]?.length ?? 0) : 0);
     }
-    const refused = this.reserve(total);
-    if (refused !== undefined) return Promise.resolve(refused);
+    const full = this.reserve(total);
+    if (full !== undefined) return Promise.resolve(full);
     const now = this.deps.clock.now();
     const start = this.cursor;
     const consumable = isConsumable(sysFlag);
@@ -531,6 +553,10 @@ export class CommitLog {
       }
       this.flushWaiters.push(p);
     }
+    if (this.syncFailure !== undefined) {
+      this.failFlushWaiters();
+      return;
+    }
     this.armTimeout();
     void this.flush().catch((err: unknown) => this.log.error('commit log flush failed', { error: getErrorMessage(err) }));
   }
@@ -545,6 +571,7 @@ export class CommitLog {
   flush(): Promise<void> {
     const upTo = this.written;
     if (this.flushed >= upTo) return Promise.resolve();
+    if (this.syncFailure !== undefined) return Promise.reject(this.syncFailure.err);
     return new Promise<void>((resolve, reject) => {
       this.flushCallers.push({ upTo, resolve, reject });
       this.startFlush();
@@ -553,7 +580,7 @@ export class CommitLog {
 
   /** Starts an fdatasync of everything written, when there is something no running one covers and a free slot. */
   private startFlush(): void {
-    if (this.flushesRunning.length >= MAX_CONCURRENT_FLUSHES || this.flushRequested >= this.written) return;
+    if (this.syncFailure !== undefined || this.flushesRunning.length >= MAX_CONCURRENT_FLUSHES || this.flushRequested >= this.written) return;
     // From `flushed`, not `flushRequested`: across a segment roll the earlier segment must be synced by this call too.
     const from = this.flushed;
     const target = this.written;
@@ -561,33 +588,60 @@ export class CommitLog {
     const run: Promise<void> = this.segments.flush(from, target).then(
       () => {
         this.flushesRunning = this.flushesRunning.filter((r) => r !== run);
+        // A call that ends well after another has failed proves nothing (the failed pages may be gone).
+        if (this.syncFailure !== undefined) return;
         if (target > this.flushed) {
           this.flushed = target;
           this.releaseFlushed();
-          this.settleFlushCallers(undefined);
+          this.settleFlushCallers();
         }
         this.startFlush();
       },
       (err: unknown) => {
         this.flushesRunning = this.flushesRunning.filter((r) => r !== run);
-        // Nothing past `flushed` is known durable: fail the callers this call covered; a later call tries again.
-        this.flushRequested = Math.min(this.flushRequested, this.flushed);
-        this.settleFlushCallers({ err, upTo: target });
-        if (this.flushCallers.length > 0) this.startFlush();
+        this.failSync(err);
       },
     );
     this.flushesRunning.push(run);
   }
 
-  /** Resolves the flush() callers now durable, or (`failed`) rejects those up to its offset. */
-  private settleFlushCallers(failed: { err: unknown; upTo: number } | undefined): void {
+  /** Resolves the flush() callers now durable. */
+  private settleFlushCallers(): void {
     const keep: FlushCaller[] = [];
     for (const c of this.flushCallers) {
       if (c.upTo <= this.flushed) c.resolve();
-      else if (failed !== undefined && c.upTo <= failed.upTo) c.reject(failed.err);
       else keep.push(c);
     }
     this.flushCallers = keep;
+  }
+
+  /**
+   * After a failed fdatasync nothing past `flushed` can be called durable, not
+   * even by a later call that succeeds: every flush() caller still waiting is
+   * rejected, every SYNC_FLUSH append still waiting is answered
+   * FLUSH_DISK_TIMEOUT (and never dispatched), and appends are refused from now on.
+   */
+  private failSync(err: unknown): void {
+    if (this.syncFailure === undefined) {
+      this.syncFailure = { err };
+      this.log.error('commit log fdatasync failed: appends refused until restart', { error: getErrorMessage(err), durableUpTo: this.flushed, written: this.written });
+      this.deps.onWriteError?.(err);
+    }
+    const callers = this.flushCallers;
+    this.flushCallers = [];
+    for (const c of callers) c.reject(err);
+    this.failFlushWaiters();
+  }
+
+  /** Answers every SYNC_FLUSH append still waiting FLUSH_DISK_TIMEOUT; none of them will be dispatched. */
+  private failFlushWaiters(): void {
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const p of waiters) {
+      if (p.settled) continue;
+      p.settled = true;
+      p.resolve({ status: PutMessageStatus.FLUSH_DISK_TIMEOUT, appendResult: p.result });
+    }
   }
 
   /** Dispatches and resolves SYNC_FLUSH appends that are now durable, in order. */
@@ -653,19 +707,20 @@ export class CommitLog {
     if (this.closed) return;
     this.closed = true;
     this.drain();
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      await this.release();
+    }
+  }
+
+  /** Settles what still waits and closes the segments (after the last flush, failed or not). */
+  private async release(): Promise<void> {
     // fdatasyncs started before the last one may still run on the segments' descriptors.
     await Promise.allSettled(this.flushesRunning);
     if (this.timeoutTimer !== undefined) clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
-    const leftovers = this.flushWaiters;
-    this.flushWaiters = [];
-    for (const p of leftovers) {
-      if (!p.settled) {
-        p.settled = true;
-        p.resolve({ status: PutMessageStatus.FLUSH_DISK_TIMEOUT, appendResult: p.result });
-      }
-    }
+    this.failFlushWaiters();
     this.segments.close();
   }
 

@@ -5,6 +5,9 @@ import { makeMessage, STORE_HOST } from '../../test/support/messages.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { MessageStore } from './message-store.js';
 import { isPutOk } from './put-message-result.js';
+import { existsSync } from 'node:fs';
+import { loadCheckpoint } from './checkpoint.js';
+import { join } from 'node:path';
 import { resolveMessageStoreConfig } from './store-config.js';
 import type { MessageStoreConfig } from './store-config.js';
 
@@ -93,4 +96,67 @@ void test('oversize body, long topic and huge properties are refused with clear 
   const props = await store.putMessage(makeMessage('T', 0, 'b', { BIG: 'v'.repeat(40000) }));
   assert.equal(props.status, 'PROPERTIES_SIZE_EXCEEDED');
   assert.ok(isPutOk(await store.putMessage(makeMessage('T', 0, 'fine'))));
+});
+
+void test('a failed commit-log fdatasync: appends refused with a reason, the shutdown is unclean, and the restart recovers what the disk holds', async (t) => {
+  const dir = tempDir(t);
+  const store = storeAt(dir, { flushDiskType: 'SYNC_FLUSH' });
+  await store.open();
+  assert.ok(isPutOk(await store.putMessage(makeMessage('T', 0, 'durable'))));
+  const realFlush = store.commitLog.segments.flush.bind(store.commitLog.segments);
+  store.commitLog.segments.flush = async (from: number, to: number) => {
+    await realFlush(from, to); // the bytes do reach the disk here; the call reports an error all the same
+    throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  };
+  const lost = await store.putMessage(makeMessage('T', 0, 'unconfirmed'));
+  assert.equal(lost.status, 'FLUSH_DISK_TIMEOUT');
+  const refused = await store.putMessage(makeMessage('T', 0, 'refused'));
+  assert.equal(refused.status, 'SERVICE_NOT_AVAILABLE');
+  assert.match(refused.status === 'SERVICE_NOT_AVAILABLE' ? refused.reason : '', /could not be synced to disk/);
+  assert.equal(store.getMaxOffsetInQueue('T', 0), 1, 'the unconfirmed message is not consumable');
+  await store.close();
+  assert.ok(existsSync(join(dir, 'abort')), 'the next start checks the log instead of trusting the checkpoint');
+
+  const again = storeAt(dir, { flushDiskType: 'SYNC_FLUSH' });
+  const report = await again.open();
+  assert.equal(report.cleanShutdown, false);
+  const got = again.getMessage('T', 0, 0, { maxMsgNums: 10, maxTotalBytes: 1 << 20 });
+  assert.deepEqual(got.messages.map((m) => decodeStoredMessage(m).body.toString()), ['durable', 'unconfirmed'], 'recovery keeps every intact record on disk');
+  const r = await again.putMessage(makeMessage('T', 0, 'after-restart'));
+  assert.ok(isPutOk(r));
+  assert.equal(r.appendResult.logicsOffset, 2);
+  await again.close();
+});
+
+void test('a failed consume-queue fdatasync freezes the checkpoint, so the next start rebuilds past it', async (t) => {
+  const dir = tempDir(t);
+  const store = storeAt(dir, { flushIntervalConsumeQueue: 20 });
+  await store.open();
+  const cpOffset = (): number => loadCheckpoint(join(dir, 'checkpoint')).data.consumeQueueOffset;
+  const waitFor = async (cond: () => boolean): Promise<void> => {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(cond(), 'condition not reached');
+  };
+  assert.ok(isPutOk(await store.putMessage(makeMessage('T', 0, 'a'))));
+  const afterA = store.commitLog.maxOffset;
+  await waitFor(() => cpOffset() === afterA);
+  const cq = [...store.consumeQueues.all()][0];
+  assert.ok(cq !== undefined);
+  const realFlush = cq.flush.bind(cq);
+  let failures = 0;
+  cq.flush = async () => {
+    if (failures++ === 0) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    await realFlush();
+  };
+  assert.ok(isPutOk(await store.putMessage(makeMessage('T', 0, 'b'))));
+  assert.ok(isPutOk(await store.putMessage(makeMessage('T', 0, 'c'))));
+  await waitFor(() => failures >= 3); // the failure and later flushes that succeed
+  assert.equal(cpOffset(), afterA, 'a later successful flush does not move the checkpoint');
+  await store.close();
+  assert.ok(existsSync(join(dir, 'abort')));
+  const again = storeAt(dir);
+  assert.equal((await again.open()).cleanShutdown, false);
+  const got = again.getMessage('T', 0, 0, { maxMsgNums: 10, maxTotalBytes: 1 << 20 });
+  assert.deepEqual(got.messages.map((m) => decodeStoredMessage(m).body.toString()), ['a', 'b', 'c']);
+  await again.close();
 });

@@ -112,6 +112,8 @@ export class MessageStore {
   private indexDurable = { offset: 0, timestamp: 0 };
   private diskFull = false;
   private dispatchFailedAt: number | undefined;
+  /** A consume queue or index fdatasync failed: the checkpoint stays put and the next start recovers. */
+  private derivedSyncFailed = false;
   private retentionFloor: RetentionFloor | undefined;
   private opened = false;
   private closing: Promise<void> | undefined;
@@ -291,13 +293,22 @@ export class MessageStore {
   private async flushDerived(withIndex = false): Promise<void> {
     const upTo = this.dispatchedOffset;
     const ts = this.lastDispatchTimestamp;
-    await Promise.all([...this.consumeQueues.all()].map((cq) => cq.flush()));
-    const last = this.indexFlushedAt;
-    if (this.config.messageIndexEnable && (withIndex || last === undefined || this.clock.now() - last >= this.config.flushIntervalIndex)) {
-      await this.index.flush();
-      this.indexFlushedAt = this.clock.now();
-      this.indexDurable = { offset: upTo, timestamp: ts };
+    try {
+      await Promise.all([...this.consumeQueues.all()].map((cq) => cq.flush()));
+      const last = this.indexFlushedAt;
+      if (this.config.messageIndexEnable && (withIndex || last === undefined || this.clock.now() - last >= this.config.flushIntervalIndex)) {
+        await this.index.flush();
+        this.indexFlushedAt = this.clock.now();
+        this.indexDurable = { offset: upTo, timestamp: ts };
+      }
+    } catch (err: unknown) {
+      this.derivedSyncFailed = true;
+      throw err;
     }
+    // After a failed fdatasync a later successful one proves nothing (the failed
+    // pages may be gone): the checkpoint stays where the last good flush left it,
+    // and the next start rebuilds the consume queues and index from there.
+    if (this.derivedSyncFailed) return;
     const index = this.config.messageIndexEnable ? this.indexDurable : { offset: upTo, timestamp: ts };
     await saveCheckpoint(this.checkpointPath, {
       physicMsgTimestamp: ts,
@@ -347,6 +358,9 @@ export class MessageStore {
     if (this.diskFull) return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the broker disk is full' };
     if (this.dispatchFailedAt !== undefined) {
       return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'consume queue or index writes failed; the store needs a restart' };
+    }
+    if (this.commitLog.syncFailed) {
+      return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the commit log could not be synced to disk; the store needs a restart' };
     }
     return undefined;
   }
@@ -510,7 +524,7 @@ export class MessageStore {
     this.timers = [];
     if (!this.opened) return;
     await this.periodic;
-    let clean = this.dispatchFailedAt === undefined;
+    let clean = this.dispatchFailedAt === undefined && !this.derivedSyncFailed;
     try {
       await this.commitLog.close();
       await this.flushDerived(true);
