@@ -45,3 +45,18 @@ export function cpuSeconds(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * CPU time the hypervisor gave to other guests while this machine wanted it
+ * (the `steal` column of /proc/stat, all CPUs, seconds): a run with much of it
+ * was measured on a busy host. Undefined where /proc/stat has no such column.
+ */
+export function stealSeconds(): number | undefined {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.split(/\s+/);
+    const steal = Number(cpu?.[8]);
+    return cpu?.[0] === 'cpu' && Number.isFinite(steal) ? steal / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}

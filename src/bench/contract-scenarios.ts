@@ -8,7 +8,7 @@ import { getErrorMessage } from '../common/index.js';
 import { AdminClient } from '../client/admin/admin-client.js';
 import type { MessageExt } from '../client/index.js';
 import { LitePullConsumer, Producer, PushConsumer } from '../client/index.js';
-import { cpuSeconds } from './bench-context.js';
+import { cpuSeconds, stealSeconds } from './bench-context.js';
 import { round } from './bench-output.js';
 import { LatencyRecorder, awaitArrivals, pacedPublish, payloadFactory, settledP99Note } from './e2e-load.js';
 
@@ -118,12 +118,14 @@ export async function runScenario(scenario: Scenario, p: ScenarioParams): Promis
   // Setup, as the peers' adapters declare their queue or stream before the timer: learn the topic's route now.
   await producer.fetchPublishMessageQueues(topic);
   const base = { system: 'orbitmq' as const, variant: p.variant, scenario, p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null };
-  const cpu0 = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid) };
+  const cpu0 = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid), steal: stealSeconds() };
   const cpuNote = (): string => {
     const c = process.cpuUsage(cpu0.client);
     const s = cpuSeconds(p.serverPid);
     const server = s !== undefined && cpu0.server !== undefined ? `${(s - cpu0.server).toFixed(2)} s` : 'n/a';
-    return `cpu: client ${((c.user + c.system) / 1e6).toFixed(2)} s, broker ${server}`;
+    const steal = stealSeconds();
+    const stolen = steal !== undefined && cpu0.steal !== undefined ? `, host steal ${(steal - cpu0.steal).toFixed(2)} s` : '';
+    return `cpu: client ${((c.user + c.system) / 1e6).toFixed(2)} s, broker ${server}${stolen}`;
   };
   try {
     if (scenario === 'publish') {
@@ -140,7 +142,7 @@ export async function runScenario(scenario: Scenario, p: ScenarioParams): Promis
       p.log(`pre-filling ${p.msgs} messages`);
       await within(publishWindowed(producer, topic, p.msgs, p.size, Math.max(p.window, 512), Infinity), p.maxSeconds, 'pre-fill');
       const consumer = new LitePullConsumer({ namesrvAddr: p.namesrv, group: `${group}_c`, instanceName: `bench-c-${process.pid}`, pullBatchSize: 256, pullThresholdForAll: 20_000, autoCommit: false, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
-      const cpuAt = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid) };
+      const cpuAt = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid), steal: stealSeconds() };
       Object.assign(cpu0, cpuAt);
       const t0 = performance.now();
       let got = 0;

@@ -37,6 +37,8 @@ test('bench contract prints one CONTRACT.md line per variant and scenario and cl
     assert.equal(l.system, 'orbitmq');
     assert.ok(typeof l.notes === 'string' && !l.notes.startsWith('error:'), String(l.notes));
     assert.match(l.notes, /server primed by 1 s/);
+    // Linux has the steal column; each line says how much CPU the host took during its run.
+    if (process.platform === 'linux') assert.match(l.notes, /cpu: client \d+\.\d\d s, broker \d+\.\d\d s, host steal \d+\.\d\d s/);
     assert.equal(typeof l.msgs_per_s, 'number');
     if (l.scenario === 'e2e') {
       assert.equal(typeof l.p99_ms, 'number');
