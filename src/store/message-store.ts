@@ -275,6 +275,7 @@ export class MessageStore {
     };
     if (this.config.flushDiskType === 'ASYNC_FLUSH') {
       const t = setInterval(() => {
+        if (this.commitLog.syncFailed) return; // logged once when it failed; nothing more will be counted durable
         this.commitLog.flush().catch((err: unknown) => this.log.error('commit log flush failed', { error: getErrorMessage(err) }));
       }, this.config.flushIntervalCommitLog);
       t.unref();
