@@ -30,7 +30,10 @@ export interface ConnectionOptions {
 interface Pending {
   readonly resolve: (cmd: RemotingCommand) => void;
   readonly reject: (err: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** performance.now() after which the request times out. */
+  readonly deadline: number;
+  readonly code: number;
+  readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
 }
@@ -56,6 +59,13 @@ export class RemotingConnection implements RemotingChannel {
   private drainTimer: NodeJS.Timeout | undefined;
   private closeError: Error | undefined;
   private closeWaiters: (() => void)[] = [];
+  /**
+   * One timer for every pending request's timeout, armed for the earliest
+   * deadline (not a timer per request: requests mostly share one timeout, so
+   * a new one rarely moves the earliest, and most settle long before it).
+   */
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepAt = Infinity;
   private corked = false;
   private readonly uncork = (): void => {
     if (!this.corked) return;
@@ -117,15 +127,11 @@ export class RemotingConnection implements RemotingChannel {
     cmd.opaque = opaque;
     cmd.flag &= ~(RemotingCommandFlag.RPC_TYPE | RemotingCommandFlag.RPC_ONEWAY);
     return new Promise<RemotingCommand>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.settle(opaque)?.reject(
-          new TimeoutError(`request code ${cmd.code} to ${this.remoteAddress} timed out after ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-      timer.unref();
+      const deadline = performance.now() + timeoutMs;
       const onAbort = signal === undefined ? undefined : (): void => this.settle(opaque)?.reject(abortError(signal));
       if (signal !== undefined && onAbort !== undefined) signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(opaque, { resolve, reject, timer, signal, onAbort });
+      this.pending.set(opaque, { resolve, reject, deadline, code: cmd.code, timeoutMs, signal, onAbort });
+      if (deadline < this.sweepAt) this.armSweep(deadline);
       try {
         this.write(cmd, this.currentType);
       } catch (err: unknown) {
@@ -256,10 +262,35 @@ export class RemotingConnection implements RemotingChannel {
     const p = this.pending.get(opaque);
     if (p === undefined) return undefined;
     this.pending.delete(opaque);
-    clearTimeout(p.timer);
     if (p.signal !== undefined && p.onAbort !== undefined) p.signal.removeEventListener('abort', p.onAbort);
     return p;
   }
+
+  private armSweep(at: number): void {
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(this.sweep, Math.max(1, Math.ceil(at - performance.now())));
+    this.sweepTimer.unref();
+  }
+
+  /** Times out the requests past their deadline and re-arms for the earliest left. */
+  private readonly sweep = (): void => {
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const opaque of this.pending.keys()) {
+      const p = this.pending.get(opaque);
+      if (p === undefined) continue;
+      if (p.deadline <= now) {
+        this.settle(opaque);
+        p.reject(new TimeoutError(`request code ${p.code} to ${this.remoteAddress} timed out after ${p.timeoutMs} ms`));
+      } else if (p.deadline < next) {
+        next = p.deadline;
+      }
+    }
+    if (next !== Infinity && this.open) this.armSweep(next);
+  };
 
   private allocOpaque(): number {
     for (;;) {
@@ -278,6 +309,9 @@ export class RemotingConnection implements RemotingChannel {
     this.open = false;
     if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
     this.drainTimer = undefined;
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
     this.socket.setTimeout(0);
     const err = this.closedError();
     for (const opaque of this.pending.keys()) this.settle(opaque)?.reject(err);

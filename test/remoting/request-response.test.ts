@@ -198,6 +198,29 @@ void test('timeouts reject with TimeoutError and late answers are dropped', asyn
   assert.equal(res.remark, 'after');
 });
 
+void test('requests with different timeouts on one connection each time out at their own deadline', async (t) => {
+  const { server, addr } = await startServer(t);
+  server.registerProcessor(5, () => new Promise<undefined>(() => undefined));
+  const client = newClient(t);
+  await client.invoke(addr, createRequest(ECHO), 2000); // connected
+  const started = performance.now();
+  const settledAt = (p: Promise<unknown>): Promise<number> => p.then(
+    () => { throw new Error('resolved instead of timing out'); },
+    (err: unknown) => {
+      assert.ok(err instanceof TimeoutError, String(err));
+      return performance.now() - started;
+    },
+  );
+  const long = settledAt(client.invoke(addr, createRequest(5), 600)); // the first deadline armed
+  const short = settledAt(client.invoke(addr, createRequest(5), 100)); // an earlier one must move it
+  const answered = client.invoke(addr, createRequest(ECHO, { remark: 'in time' }), 300);
+  assert.equal((await answered).remark, 'in time');
+  const shortAt = await short;
+  assert.ok(shortAt >= 95 && shortAt < 500, `short timed out after ${shortAt.toFixed(0)} ms`);
+  const longAt = await long;
+  assert.ok(longAt >= 595 && longAt < 1500, `long timed out after ${longAt.toFixed(0)} ms`);
+});
+
 void test('abort signal cancels a pending invoke', async (t) => {
   const { server, addr } = await startServer(t);
   server.registerProcessor(6, () => new Promise<undefined>(() => undefined));
