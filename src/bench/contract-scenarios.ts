@@ -118,7 +118,9 @@ export async function runScenario(scenario: Scenario, p: ScenarioParams): Promis
   // Setup, as the peers' adapters declare their queue or stream before the timer: learn the topic's route now.
   await producer.fetchPublishMessageQueues(topic);
   const base = { system: 'orbitmq' as const, variant: p.variant, scenario, p50_ms: null, p99_ms: null, p999_ms: null, max_ms: null };
-  const cpu0 = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid), steal: stealSeconds() };
+  const sampleCpu = (): { client: NodeJS.CpuUsage; server: number | undefined; steal: number | undefined } => (
+    { client: process.cpuUsage(), server: cpuSeconds(p.serverPid), steal: stealSeconds() });
+  const cpu0 = sampleCpu();
   const cpuNote = (): string => {
     const c = process.cpuUsage(cpu0.client);
     const s = cpuSeconds(p.serverPid);
@@ -142,8 +144,7 @@ export async function runScenario(scenario: Scenario, p: ScenarioParams): Promis
       p.log(`pre-filling ${p.msgs} messages`);
       await within(publishWindowed(producer, topic, p.msgs, p.size, Math.max(p.window, 512), Infinity), p.maxSeconds, 'pre-fill');
       const consumer = new LitePullConsumer({ namesrvAddr: p.namesrv, group: `${group}_c`, instanceName: `bench-c-${process.pid}`, pullBatchSize: 256, pullThresholdForAll: 20_000, autoCommit: false, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
-      const cpuAt = { client: process.cpuUsage(), server: cpuSeconds(p.serverPid), steal: stealSeconds() };
-      Object.assign(cpu0, cpuAt);
+      Object.assign(cpu0, sampleCpu());
       const t0 = performance.now();
       let got = 0;
       try {

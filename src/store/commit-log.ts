@@ -206,11 +206,15 @@ export class CommitLog {
     return this.syncFailure !== undefined;
   }
 
-  /** Why an append is refused before it is staged, if it is. */
-  private refusal(): PutMessageResult | undefined {
-    if (this.closed) return CLOSED;
+  /** The refusal every append gets after a failed fdatasync, if one failed. */
+  syncRefusal(): PutMessageResult | undefined {
     if (this.syncFailure === undefined) return undefined;
     return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: `the commit log could not be synced to disk (${errnoCode(this.syncFailure.err) ?? getErrorMessage(this.syncFailure.err)}); appends refused until the broker restarts` };
+  }
+
+  /** Why an append is refused before it is staged, if it is. */
+  private refusal(): PutMessageResult | undefined {
+    return this.closed ? CLOSED : this.syncRefusal();
   }
 
   /** Appends one message. Resolves per the flush mode; never rejects for expected outcomes. */
@@ -580,7 +584,7 @@ export class CommitLog {
 
   /** Starts an fdatasync of everything written, when there is something no running one covers and a free slot. */
   private startFlush(): void {
-    if (this.syncFailure !== undefined || this.flushesRunning.length >= MAX_CONCURRENT_FLUSHES || this.flushRequested >= this.written) return;
+    if (this.flushesRunning.length >= MAX_CONCURRENT_FLUSHES || this.flushRequested >= this.written) return;
     // From `flushed`, not `flushRequested`: across a segment roll the earlier segment must be synced by this call too.
     const from = this.flushed;
     const target = this.written;

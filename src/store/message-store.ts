@@ -360,10 +360,7 @@ export class MessageStore {
     if (this.dispatchFailedAt !== undefined) {
       return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'consume queue or index writes failed; the store needs a restart' };
     }
-    if (this.commitLog.syncFailed) {
-      return { status: PutMessageStatus.SERVICE_NOT_AVAILABLE, reason: 'the commit log could not be synced to disk; the store needs a restart' };
-    }
-    return undefined;
+    return this.commitLog.syncRefusal();
   }
 
   /** Store-level checks (DefaultMessageStore.checkStoreStatus / checkMessage). */
