@@ -30,6 +30,13 @@ interface Window {
 
 const fresh = (): Window => ({ count: 0, failed: 0, rtSum: 0, rtMax: 0 });
 
+function fold(total: Window, w: Window): void {
+  total.count += w.count;
+  total.failed += w.failed;
+  total.rtSum += w.rtSum;
+  total.rtMax = Math.max(total.rtMax, w.rtMax);
+}
+
 /** Runs `tick` every second until `durationS` or the signal; resolves when stopped. */
 function everySecond(ctx: CliContext, durationS: number, tick: () => void): Promise<void> {
   return new Promise((resolve) => {
@@ -80,14 +87,13 @@ export async function benchProducer(ctx: CliContext, f: BenchProducerFlags, prin
     const line = { second, sendTps: w.count, avgRtMs: w.count > 0 ? Number((w.rtSum / w.count).toFixed(3)) : null, maxRtMs: Number(w.rtMax.toFixed(3)), failed: w.failed };
     samples.push(line);
     if (!json) print(`Send TPS: ${w.count} Max RT(ms): ${line.maxRtMs} Average RT(ms): ${line.avgRtMs ?? '-'} Send Failed: ${w.failed}`);
-    total.count += w.count;
-    total.failed += w.failed;
-    total.rtSum += w.rtSum;
-    total.rtMax = Math.max(total.rtMax, w.rtMax);
+    fold(total, w);
     w = fresh();
   });
   running = false;
   await Promise.all(lanes);
+  // Sends acknowledged after the last per-second line count too.
+  fold(total, w);
   await producer.shutdown();
   const summary = { topic: f.topic, seconds: second, sent: total.count, failed: total.failed, sendTps: second > 0 ? Math.round(total.count / second) : 0, avgRtMs: total.count > 0 ? Number((total.rtSum / total.count).toFixed(3)) : null, maxRtMs: Number(total.rtMax.toFixed(3)), size, threads, samples };
   return ok(summary, `sent ${summary.sent} messages of ${size} B in ${second} s: ${summary.sendTps} msg/s, avg RT ${summary.avgRtMs ?? '-'} ms, ${summary.failed} failed`);
@@ -124,7 +130,9 @@ export async function benchConsumer(ctx: CliContext, f: BenchConsumerFlags, prin
     total.s2c += w.s2c;
     w = { count: 0, b2c: 0, s2c: 0, maxS2c: 0 };
   });
+  // Messages handled after the last per-second line (and until the shutdown ends) count too.
   await consumer.shutdown();
+  total.count += w.count;
   const summary = { topic: f.topic, seconds: second, consumed: total.count, consumeTps: second > 0 ? Math.round(total.count / second) : 0, samples };
   return ok(summary, `consumed ${summary.consumed} messages in ${second} s: ${summary.consumeTps} msg/s`);
 }
