@@ -16,7 +16,7 @@ import type { ScheduleMessageService } from './schedule-message-service.js';
 import type { TimerMessageService } from './timer/timer-message-service.js';
 import type { TransactionalMessageService } from './transaction/transactional-message-service.js';
 import type { SubscriptionGroupManager } from './subscription-group-manager.js';
-import type { TopicConfigManager } from './topic-config-manager.js';
+import type { TopicConfig, TopicConfigManager } from './topic-config-manager.js';
 
 export interface BrokerContext {
   readonly config: Readonly<BrokerConfig>;
@@ -40,8 +40,8 @@ export interface BrokerContext {
   readonly clock: Clock;
   /** Applies broker keys at run time (values as text, validated like the config file); throws on a bad value. */
   updateConfig(changes: Readonly<Record<string, string>>): void;
-  /** Re-registers with every name server now (after topic changes). */
-  registerBrokerAll(): void;
+  /** Sends a created or changed topic to every name server (alone, not the whole table). */
+  registerTopic(tc: TopicConfig): void;
   /** Sends NOTIFY_CONSUMER_IDS_CHANGED to a group's channels. */
   notifyConsumerIdsChanged(group: string, channels: readonly RemotingChannel[]): void;
 }

@@ -37,7 +37,8 @@ import { registerPullProcessor } from './processors/pull-message.js';
 import { registerSendProcessors } from './processors/send-message.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
-import { TopicConfigManager } from './topic-config-manager.js';
+import { TopicConfigManager, type TopicConfig, type TopicConfigWrapper } from './topic-config-manager.js';
+import type { DataVersionJson } from './data-version.js';
 
 export interface BrokerDeps {
   readonly logger?: Logger;
@@ -58,7 +59,12 @@ export class BrokerController {
   private timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | undefined;
   private registering: Promise<RegisterResult[]> | undefined;
-  private reregister = false;
+  /** A full registration (every topic) is due. */
+  private fullRegistrationDue = false;
+  /** Topics created or changed since the last round, sent alone (an increment) unless a full round is due. */
+  private readonly changedTopics = new Map<string, TopicConfig>();
+  /** The topic table's data version as of the latest changed topic. */
+  private changedVersion: DataVersionJson | undefined;
   recovery: RecoveryReport | undefined;
 
   constructor(config: Readonly<BrokerConfig>, storeConfig: Readonly<MessageStoreConfig>, deps: BrokerDeps = {}) {
@@ -161,9 +167,7 @@ export class BrokerController {
       server,
       logger: this.log,
       clock: this.clock,
-      registerBrokerAll: () => {
-        void this.registerBrokerAll();
-      },
+      registerTopic: (tc) => this.registerTopic(tc),
       notifyConsumerIdsChanged: (group, channels) => this.notifyConsumerIdsChanged(group, channels),
       updateConfig: (changes) => this.updateConfig(changes),
     };
@@ -219,22 +223,47 @@ export class BrokerController {
   }
 
   /**
-   * Registers with every name server (serialised: a call made while one runs
-   * triggers one more round after it, so the latest topic table always lands).
+   * Registers with every name server with the whole topic table. Rounds are
+   * serialised: a call made while one runs triggers one more full round after
+   * it, so the latest table always lands. Resolves with the last round's results.
    */
-  async registerBrokerAll(): Promise<RegisterResult[]> {
-    if (this.registering !== undefined) {
-      this.reregister = true;
-      return this.registering;
-    }
+  registerBrokerAll(): Promise<RegisterResult[]> {
+    this.fullRegistrationDue = true;
+    return this.runRegistrations();
+  }
+
+  /**
+   * Sends one created or changed topic to every name server without the rest
+   * of the table (BrokerController.registerIncrementBrokerData): name servers
+   * add or update the topics a registration names and keep the others, so a
+   * broker with thousands of topics does not send them all per creation.
+   * Topics changed while a round runs go together in the next one, with the
+   * data version of the latest change.
+   */
+  private registerTopic(tc: TopicConfig): void {
+    if (this.ctx === undefined) return;
+    this.changedTopics.set(tc.topicName, tc);
+    this.changedVersion = this.ctx.topics.dataVersion.toJSON();
+    void this.runRegistrations();
+  }
+
+  private runRegistrations(): Promise<RegisterResult[]> {
+    if (this.registering !== undefined) return this.registering;
     const addrs = namesrvAddrList(this.config.namesrvAddr);
-    if (addrs.length === 0 || this.ctx === undefined) return [];
+    if (addrs.length === 0 || this.ctx === undefined) {
+      this.fullRegistrationDue = false;
+      this.changedTopics.clear();
+      return Promise.resolve([]);
+    }
     this.registering = (async (): Promise<RegisterResult[]> => {
-      let results: RegisterResult[];
+      let results: RegisterResult[] = [];
       do {
-        this.reregister = false;
-        results = await this.outer.registerBrokerAll(addrs, this.identity(), this.topicWrapper(), this.config.registerBrokerTimeoutMills);
-      } while (this.reregister && this.closing === undefined);
+        // A full round carries every change made before it was built.
+        const wrapper = this.fullRegistrationDue ? this.topicWrapper() : this.changedTopicsWrapper();
+        this.fullRegistrationDue = false;
+        this.changedTopics.clear();
+        results = await this.outer.registerBrokerAll(addrs, this.identity(), wrapper, this.config.registerBrokerTimeoutMills);
+      } while ((this.fullRegistrationDue || this.changedTopics.size > 0) && this.closing === undefined);
       return results;
     })().finally(() => {
       this.registering = undefined;
@@ -243,10 +272,19 @@ export class BrokerController {
   }
 
   /** Topic configs for the name servers, with a restricted broker permission applied (BrokerController.registerBrokerAll). */
-  private topicWrapper(): ReturnType<TopicConfigManager['serializeWrapper']> {
+  private topicWrapper(): TopicConfigWrapper {
     const ctx = this.context;
-    const wrapper = ctx.topics.serializeWrapper();
-    const perm = ctx.config.brokerPermission;
+    return this.restricted(ctx.topics.serializeWrapper());
+  }
+
+  /** The topics changed since the last round, with the data version of the latest change. */
+  private changedTopicsWrapper(): TopicConfigWrapper {
+    const ctx = this.context;
+    return this.restricted({ topicConfigTable: Object.fromEntries(this.changedTopics), dataVersion: this.changedVersion ?? ctx.topics.dataVersion.toJSON() });
+  }
+
+  private restricted(wrapper: TopicConfigWrapper): TopicConfigWrapper {
+    const perm = this.context.config.brokerPermission;
     if (isReadable(perm) && isWriteable(perm)) return wrapper;
     const topicConfigTable = Object.fromEntries(Object.entries(wrapper.topicConfigTable).map(([k, tc]) => [k, { ...tc, perm: tc.perm & perm }]));
     return { ...wrapper, topicConfigTable };

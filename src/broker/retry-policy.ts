@@ -47,6 +47,6 @@ function ensureAndAnnounce(ctx: BrokerContext, topic: string, queues: number, pe
   const existing = ctx.topics.get(topic);
   if (existing !== undefined) return existing;
   const created = ctx.topics.ensure(topic, queues, perm);
-  ctx.registerBrokerAll();
+  ctx.registerTopic(created);
   return created;
 }

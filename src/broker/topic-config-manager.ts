@@ -9,7 +9,7 @@ import type { Clock, Logger } from '../common/index.js';
 import { getErrorMessage } from '../common/index.js';
 import { ConfigFile } from '../store/index.js';
 import type { BrokerConfig } from './broker-config.js';
-import { DataVersion } from './data-version.js';
+import { DataVersion, type DataVersionJson } from './data-version.js';
 import { asRecord, bool, isRecord, num, str } from './json-narrow.js';
 import { PermName } from '../common/index.js';
 import { TopicValidator } from './topic-validator.js';
@@ -39,6 +39,12 @@ export function parseTopicConfig(u: unknown): TopicConfig {
     topicSysFlag: num(o, 'topicSysFlag', 0),
     order: bool(o, 'order', false),
   };
+}
+
+/** TopicConfigSerializeWrapper: what a broker registers with the name servers. */
+export interface TopicConfigWrapper {
+  readonly topicConfigTable: Record<string, TopicConfig>;
+  readonly dataVersion: DataVersionJson;
 }
 
 interface TopicsFile {
@@ -156,7 +162,7 @@ export class TopicConfigManager {
   }
 
   /** The TopicConfigSerializeWrapper sent to name servers. */
-  serializeWrapper(): { topicConfigTable: Record<string, TopicConfig>; dataVersion: ReturnType<DataVersion['toJSON']> } {
+  serializeWrapper(): TopicConfigWrapper {
     return { topicConfigTable: Object.fromEntries(this.table), dataVersion: this.dataVersion.toJSON() };
   }
 

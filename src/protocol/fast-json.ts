@@ -12,13 +12,13 @@
  * `stringifyRocketMQJson` is `toFastJson`: a `Map` is written with fastjson
  * keys (numbers unquoted, objects inline), everything else as JSON.stringify does.
  */
-import { FastJsonMap, parseFastJson, toFastJson, type FastJsonValue } from './fastjson.js';
+import { FastJsonMap, parsePlainJson, readFastJson, toFastJson, type FastJsonValue, type JsonValue } from './fastjson.js';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue } from './fastjson.js';
 
 /** Parses fastjson or JSON text; throws ProtocolError on malformed text. */
 export function parseRocketMQJson(text: string): JsonValue {
-  return fold(parseFastJson(text));
+  return parsePlainJson(text) ?? fold(readFastJson(text));
 }
 
 function ownKey(out: { [key: string]: JsonValue }, key: string, v: JsonValue): void {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProtocolError } from '../common/index.js';
-import { FastJsonMap, fastJsonEntries, parseFastJson, toFastJson } from './fastjson.js';
+import { FastJsonMap, fastJsonEntries, parseFastJson, parsePlainJson, readFastJson, toFastJson } from './fastjson.js';
 
 const mq = (topic: string, queueId: number): { brokerName: string; queueId: number; topic: string } => ({ brokerName: 'b', queueId, topic });
 
@@ -48,6 +48,23 @@ void describe('parseFastJson', () => {
     const v = parseFastJson('{"brokerAddrs":{0:"10.0.0.1:10911",1:"10.0.0.2:10911"}}');
     const entries = fastJsonEntries(typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof FastJsonMap) ? v.brokerAddrs : null);
     assert.deepEqual(entries, [[0, '10.0.0.1:10911'], [1, '10.0.0.2:10911']]);
+  });
+
+  void it('takes plain JSON through JSON.parse and agrees with the fastjson reader on it', () => {
+    const texts = [
+      '{"topicConfigTable":{"T":{"perm":6,"readQueueNums":8,"topicName":"T"}},"dataVersion":{"counter":3,"timestamp":1700000000000}}',
+      '{"s":"[[{{\\"]]}}","t":"\\\\","u":[-0,1e400,0.5],"__proto__":{"x":1},"d":1,"d":2}',
+      `${'['.repeat(257)}${']'.repeat(257)}`,
+      `{"deep":"${'['.repeat(300)}"}`,
+    ];
+    for (const text of texts) {
+      const plain = parsePlainJson(text);
+      assert.notEqual(plain, undefined, text);
+      assert.deepEqual(plain, readFastJson(text), text);
+    }
+    // Not plain JSON, or deeper than the reader allows: left to the reader.
+    for (const text of ['{0:"a"}', '{{"q":1}:2}', '{a:1}', '{"a":1}x', `${'['.repeat(258)}${']'.repeat(258)}`]) assert.equal(parsePlainJson(text), undefined, text);
+    assert.throws(() => parseFastJson(`${'['.repeat(258)}${']'.repeat(258)}`), /nesting too deep/);
   });
 
   void it('returns standard JSON as JSON.parse does', () => {

@@ -44,7 +44,7 @@ void describe('client and consumer manage processors', () => {
   let dir = '';
   let server: RemotingServer;
   let ctx: ClientManageContext & ConsumerManageContext;
-  let registerBrokerAllCalls = 0;
+  const registered: string[] = [];
   const clients: RemotingClient[] = [];
   const notified: string[][] = [[], []];
   let addr = '';
@@ -73,7 +73,7 @@ void describe('client and consumer manage processors', () => {
     });
     ctx = {
       server, topics, groups, consumers, producers, locks, logger: noopLogger,
-      registerBrokerAll: () => { registerBrokerAllCalls++; },
+      registerTopic: (tc) => { registered.push(tc.topicName); },
     };
     registerClientManageProcessors(ctx);
     registerConsumerManageProcessors(ctx);
@@ -113,10 +113,10 @@ void describe('client and consumer manage processors', () => {
     assert.equal(ctx.producers.getConnections('PG')[0]?.clientId, '10.0.0.1@a');
     const retry = ctx.topics.get('%RETRY%CG');
     assert.deepEqual([retry?.readQueueNums, retry?.writeQueueNums, retry?.perm, retry?.topicSysFlag], [1, 1, 6, 0]);
-    assert.equal(registerBrokerAllCalls, 1);
+    assert.deepEqual(registered, ['%RETRY%CG']);
     assert.ok(ctx.groups.get('CG'), 'subscription group auto-created');
     await call(0, RequestCode.HEART_BEAT, { body: heartbeat('10.0.0.1@a', 'CG', ['T1'], 'PG') });
-    assert.equal(registerBrokerAllCalls, 1, 'existing retry topic is not re-registered');
+    assert.deepEqual(registered, ['%RETRY%CG'], 'existing retry topic is not re-registered');
   });
 
   void it('a new member triggers NOTIFY_CONSUMER_IDS_CHANGED to the group; GET_CONSUMER_LIST_BY_GROUP lists both', async () => {

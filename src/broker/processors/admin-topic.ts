@@ -75,7 +75,7 @@ export function handleUpdateAndCreateTopic(ctx: BrokerContext, request: Remoting
   };
   ctx.topics.update(tc);
   ctx.logger.info('topic created or updated by admin', { topic: tc.topicName, read: tc.readQueueNums, write: tc.writeQueueNums, perm: tc.perm });
-  ctx.registerBrokerAll();
+  ctx.registerTopic(tc);
   return success(request);
 }
 

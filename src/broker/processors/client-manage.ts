@@ -28,7 +28,7 @@ import { getRetryTopic } from '../topic-validator.js';
 export const CHECK_CLIENT_CONFIG = 46;
 
 /** The part of BrokerContext these processors use (BrokerContext satisfies it). */
-export type ClientManageContext = Pick<BrokerContext, 'server' | 'topics' | 'groups' | 'consumers' | 'producers' | 'logger' | 'registerBrokerAll'> & {
+export type ClientManageContext = Pick<BrokerContext, 'server' | 'topics' | 'groups' | 'consumers' | 'producers' | 'logger' | 'registerTopic'> & {
   /** enablePropertyFilter defaults to true when absent. */
   readonly config?: Pick<BrokerConfig, 'enablePropertyFilter'>;
 };
@@ -57,8 +57,7 @@ function heartBeat(ctx: ClientManageContext, log: Logger, request: RemotingComma
       // data.unitMode; OrbitMQ creates it with topicSysFlag 0 (unit mode unsupported).
       const retryTopic = getRetryTopic(data.groupName);
       if (ctx.topics.get(retryTopic) === undefined) {
-        ctx.topics.ensure(retryTopic, sub.retryQueueNums, PermName.PERM_READ | PermName.PERM_WRITE);
-        ctx.registerBrokerAll();
+        ctx.registerTopic(ctx.topics.ensure(retryTopic, sub.retryQueueNums, PermName.PERM_READ | PermName.PERM_WRITE));
       }
     }
     const changed = ctx.consumers.registerConsumer(data.groupName, client, data, notify);

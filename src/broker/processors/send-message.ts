@@ -54,7 +54,7 @@ function msgCheck(ctx: BrokerContext, h: SendMessageRequestHeader, brokerAddr: s
     } else {
       tc = ctx.topics.createFromTemplate(h.topic, h.defaultTopic, h.defaultTopicQueueNums, sysFlag);
     }
-    if (tc !== undefined) ctx.registerBrokerAll();
+    if (tc !== undefined) ctx.registerTopic(tc);
     else return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist, apply first please!`);
   }
   if (!isWriteable(tc.perm)) return fail(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] sending message is forbidden`);
