@@ -38,7 +38,6 @@ import { registerSendProcessors } from './processors/send-message.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager, type TopicConfig, type TopicConfigWrapper } from './topic-config-manager.js';
-import type { DataVersionJson } from './data-version.js';
 
 export interface BrokerDeps {
   readonly logger?: Logger;
@@ -63,8 +62,6 @@ export class BrokerController {
   private fullRegistrationDue = false;
   /** Topics created or changed since the last round, sent alone (an increment) unless a full round is due. */
   private readonly changedTopics = new Map<string, TopicConfig>();
-  /** The topic table's data version as of the latest changed topic. */
-  private changedVersion: DataVersionJson | undefined;
   recovery: RecoveryReport | undefined;
 
   constructor(config: Readonly<BrokerConfig>, storeConfig: Readonly<MessageStoreConfig>, deps: BrokerDeps = {}) {
@@ -237,13 +234,10 @@ export class BrokerController {
    * of the table (BrokerController.registerIncrementBrokerData): name servers
    * add or update the topics a registration names and keep the others, so a
    * broker with thousands of topics does not send them all per creation.
-   * Topics changed while a round runs go together in the next one, with the
-   * data version of the latest change.
+   * Topics changed while a round runs go together in the next one.
    */
   private registerTopic(tc: TopicConfig): void {
-    if (this.ctx === undefined) return;
     this.changedTopics.set(tc.topicName, tc);
-    this.changedVersion = this.ctx.topics.dataVersion.toJSON();
     void this.runRegistrations();
   }
 
@@ -277,10 +271,14 @@ export class BrokerController {
     return this.restricted(ctx.topics.serializeWrapper());
   }
 
-  /** The topics changed since the last round, with the data version of the latest change. */
+  /**
+   * The topics changed since the last round, with the table's current data
+   * version: every change bumps it before it is queued, and a round is built
+   * and the queue emptied in one step, so each round's version is newer than
+   * the last one's.
+   */
   private changedTopicsWrapper(): TopicConfigWrapper {
-    const ctx = this.context;
-    return this.restricted({ topicConfigTable: Object.fromEntries(this.changedTopics), dataVersion: this.changedVersion ?? ctx.topics.dataVersion.toJSON() });
+    return this.restricted({ topicConfigTable: Object.fromEntries(this.changedTopics), dataVersion: this.context.topics.dataVersion.toJSON() });
   }
 
   private restricted(wrapper: TopicConfigWrapper): TopicConfigWrapper {

@@ -5,8 +5,8 @@
  * - object map keys for Map<MessageQueue,…>: `{{"brokerName":"b","queueId":0,"topic":"T"}:42}`
  * - otherwise standard JSON.
  *
- * `parseRocketMQJson` reads both forms with the one fastjson reader
- * (fastjson.ts) and folds every key into a string: an unquoted numeric key
+ * `parseRocketMQJson` reads plain JSON with JSON.parse and the fastjson forms
+ * with the fastjson reader (fastjson.ts), folding every key into a string: an unquoted numeric key
  * becomes its decimal string, an object/array key its canonical
  * `JSON.stringify` text (so `JSON.parse(key)` recovers the MessageQueue).
  * `stringifyRocketMQJson` is `toFastJson`: a `Map` is written with fastjson
