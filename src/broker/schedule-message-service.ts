@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { Clock, Logger, MessageInput } from '../common/index.js';
 import { MessageConst, decodeStoredMessage, encodeProperties, getErrorMessage } from '../common/index.js';
-import type { MessageStore } from '../store/index.js';
+import type { MessageStore, PutMessageResult } from '../store/index.js';
 import { ConfigFile, SCHEDULE_TOPIC, isPutOk, parseDelayLevels } from '../store/index.js';
 import { asRecord, isRecord } from './json-narrow.js';
 import { unparkedMessage } from './parked-message.js';
@@ -43,6 +43,12 @@ export class ScheduleMessageService {
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly dueAt = new Map<number, number>();
   private readonly running = new Set<number>();
+  /**
+   * Per level, the offsets past the level's offset that are already stored:
+   * when a put in a pass fails, the pass resumes from it, and the ones after
+   * it that were stored are skipped rather than stored twice.
+   */
+  private readonly storedAhead = new Map<number, Set<number>>();
   private stopped = false;
 
   constructor(store: MessageStore, configDir: string, deps: { clock: Clock; logger: Logger }) {
@@ -108,6 +114,11 @@ export class ScheduleMessageService {
     try {
       const queueId = level - 1;
       let offset = Math.max(this.offsets.get(level) ?? 0, this.store.getMinOffsetInQueue(SCHEDULE_TOPIC, queueId));
+      // The puts of a pass are issued together (the store writes them in one
+      // turn) and awaited at its end; awaiting each alone stored one message
+      // per event-loop turn.
+      const puts: { offset: number; put: Promise<PutMessageResult> }[] = [];
+      const ahead = this.storedAhead.get(level);
       for (let n = 0; n < BATCH && !this.stopped; n++) {
         const got = this.store.getMessage(SCHEDULE_TOPIC, queueId, offset, { maxMsgNums: 1, maxTotalBytes: 64 * 1024 * 1024 });
         const rec = got.messages[0];
@@ -123,20 +134,32 @@ export class ScheduleMessageService {
           break;
         }
         const restored = unparkedMessage(m, [MessageConst.PROPERTY_DELAY_TIME_LEVEL]);
-        if (restored !== undefined) {
-          const r = await this.store.putMessage(restored, { waitStoreMsgOK: false });
-          if (!isPutOk(r)) {
-            // Try again later; the offset stays, so nothing is skipped.
-            this.log.warn('could not restore a delayed message', { level, offset, status: r.status });
-            next = IDLE_CHECK_MS;
-            break;
-          }
-        } else {
-          this.log.warn('delayed message without REAL_TOPIC/REAL_QID dropped', { level, offset });
+        // Skipped if an earlier pass that resumed before it stored it.
+        if (ahead?.delete(offset) !== true) {
+          if (restored !== undefined) puts.push({ offset, put: this.store.putMessage(restored, { waitStoreMsgOK: false }) });
+          else this.log.warn('delayed message without REAL_TOPIC/REAL_QID dropped', { level, offset });
         }
         offset++;
         next = 0;
       }
+      const results = await Promise.all(puts.map((p) => p.put));
+      const failed = results.findIndex((r) => !isPutOk(r));
+      const first = puts[failed];
+      if (first !== undefined) {
+        // Try again later from the first message not stored, so nothing is
+        // skipped; the ones after it that were stored are remembered and
+        // skipped then (after a restart they are stored again: at least once).
+        this.log.warn('could not restore a delayed message', { level, offset: first.offset, status: results[failed]?.status });
+        offset = first.offset;
+        next = IDLE_CHECK_MS;
+        const skip = ahead ?? new Set<number>();
+        puts.forEach((p, i) => {
+          const r = results[i];
+          if (p.offset > first.offset && r !== undefined && isPutOk(r)) skip.add(p.offset);
+        });
+        if (skip.size > 0) this.storedAhead.set(level, skip);
+      }
+      if (ahead !== undefined && ahead.size === 0) this.storedAhead.delete(level);
       if (offset !== (this.offsets.get(level) ?? 0)) {
         this.offsets.set(level, offset);
         this.file.persist();

@@ -25,7 +25,7 @@ import type { MessageStore } from '../../store/index.js';
 import { ConfigFile, TIMER_TOPIC, isPutOk } from '../../store/index.js';
 import { asRecord, num } from '../json-narrow.js';
 import { unparkedMessage } from '../parked-message.js';
-import { TimerHeap } from './timer-heap.js';
+import { TimerHeap, type TimerEntry } from './timer-heap.js';
 
 export const TimerProperty = {
   TIMER_DELIVER_MS: 'TIMER_DELIVER_MS',
@@ -35,6 +35,9 @@ export const TimerProperty = {
   TIMER_ENQUEUE_MS: 'TIMER_ENQUEUE_MS',
   START_DELIVER_TIME: '__STARTDELIVERTIME',
 } as const;
+
+/** Due messages stored together (their puts issued at once). */
+const DELIVERY_BATCH = 512;
 
 /** Bound on how long after its write a parked message reaches the heap. */
 const DISPATCH_MARGIN_MS = 1000;
@@ -73,6 +76,8 @@ export class TimerMessageService {
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Infinity;
   private delivering = false;
+  /** The smallest timer-queue offset of a batch being delivered (taken off the heap, not yet stored). */
+  private inFlightMinQueueOffset: number | undefined;
   private stopped = false;
   readonly maxDelayMs: number;
 
@@ -155,7 +160,12 @@ export class TimerMessageService {
     this.timer.unref();
   }
 
-  /** Stores every due message in its real topic, in delivery-time order. */
+  /**
+   * Stores every due message in its real topic, in delivery-time order, up to
+   * DELIVERY_BATCH at a time: the puts of a batch are issued together, so the
+   * store writes them in one turn (awaiting each put alone delivered one
+   * message per event-loop turn, which fell seconds behind under load).
+   */
   private async deliverDue(): Promise<void> {
     if (this.delivering || this.stopped) return;
     this.delivering = true;
@@ -163,20 +173,36 @@ export class TimerMessageService {
     let failed = false;
     try {
       for (;;) {
-        const top = this.heap.peek();
         const now = this.clock.now();
-        if (top === undefined || top.deliverMs > now || this.stopped) {
+        const batch: TimerEntry[] = [];
+        for (let top = this.heap.peek(); top !== undefined && top.deliverMs <= now && batch.length < DELIVERY_BATCH && !this.stopped; top = this.heap.peek()) {
+          this.heap.pop();
+          batch.push(top);
+        }
+        if (batch.length === 0) {
           // Lag the watermark by the dispatch margin: a message parked just
           // before this run may reach the heap after it.
-          this.watermark = Math.max(this.watermark, Math.min(now - DISPATCH_MARGIN_MS, (top?.deliverMs ?? now + 1) - 1));
+          this.watermark = Math.max(this.watermark, Math.min(now - DISPATCH_MARGIN_MS, (this.heap.peekDeliverMs() ?? now + 1) - 1));
           break;
         }
-        if (!(await this.deliver(top.commitLogOffset, top.size))) {
+        // Off the heap but not delivered yet: the checkpoint must still cover them.
+        this.inFlightMinQueueOffset = Math.min(...batch.map((e) => e.queueOffset));
+        const results = await Promise.allSettled(batch.map((e) => this.deliver(e.commitLogOffset, e.size)));
+        for (let i = 0; i < batch.length; i++) {
+          const r = results[i];
+          const e = batch[i];
+          if (r === undefined || e === undefined) continue;
+          if (r.status === 'fulfilled' && r.value) {
+            delivered++;
+            continue;
+          }
+          // Back on the heap, retried after a pause.
+          if (r.status === 'rejected') this.log.error('timer delivery failed', { error: getErrorMessage(r.reason) });
+          this.heap.push(e);
           failed = true;
-          break;
         }
-        this.heap.pop();
-        delivered++;
+        this.inFlightMinQueueOffset = undefined;
+        if (failed) break;
       }
     } catch (err: unknown) {
       failed = true;
@@ -219,8 +245,10 @@ export class TimerMessageService {
   }
 
   private checkpoint(): TimerCheckpoint {
+    const pending = this.heap.minQueueOffset();
+    const inFlight = this.inFlightMinQueueOffset;
     return {
-      scanFrom: this.heap.minQueueOffset() ?? this.store.getMaxOffsetInQueue(TIMER_TOPIC, 0),
+      scanFrom: inFlight === undefined ? (pending ?? this.store.getMaxOffsetInQueue(TIMER_TOPIC, 0)) : Math.min(inFlight, pending ?? Infinity),
       watermark: this.watermark,
     };
   }
