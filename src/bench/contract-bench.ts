@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SERVER_NODE_FLAGS } from '../bin/server-node-flags.js';
 import { parseNumber } from './bench-args.js';
 import type { BenchCommand, BenchContext } from './bench-context.js';
 import type { ContractResult, Scenario } from './contract-scenarios.js';
@@ -48,7 +49,7 @@ async function startServer(ctx: BenchContext, variant: Variant, maxSeconds: numb
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const child = spawn(
     ctx.self.execPath,
-    [...profile, ...entry, 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', variant, '--log-level', 'warn'],
+    [...SERVER_NODE_FLAGS, ...profile, ...entry, 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', variant, '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const pid = child.pid ?? -1;
@@ -164,6 +165,7 @@ export const runContractBench: BenchCommand = async (args, ctx) => {
         }
         line = await runScenario(scenario, { ...params, namesrv: server.namesrv, serverPid: server.pid, flush: VARIANTS[variant], variant, log: (m) => ctx.writeStderr(`[bench] ${m}\n`) });
         if (warmup > 0 && line.notes !== null) line.notes += `; server primed by ${warmup} s of untimed load on another topic (separate processes)`;
+        if (line.notes !== null) line.notes += `; server node flags (as npm start): ${SERVER_NODE_FLAGS.join(' ')}`;
       } catch (err: unknown) {
         line = contractErrorLine('orbitmq', variant, scenario, err);
       } finally {
