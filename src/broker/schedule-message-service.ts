@@ -74,6 +74,11 @@ export class ScheduleMessageService {
     return this.levels.length;
   }
 
+  /** Milliseconds a message waits at `level` (1-based; past the last level, the last level's). */
+  levelDelayMs(level: number): number {
+    return this.levels[Math.min(Math.max(level, 1), this.levels.length) - 1] ?? 0;
+  }
+
   start(): void {
     const loaded = this.file.load();
     if (loaded !== undefined) for (const [k, v] of Object.entries(loaded.value.offsetTable)) this.offsets.set(Number(k), v);
@@ -127,7 +132,7 @@ export class ScheduleMessageService {
           break;
         }
         const m = decodeStoredMessage(rec);
-        const deliverAt = m.storeTimestamp + (this.levels[Math.min(level, this.levels.length) - 1] ?? 0);
+        const deliverAt = m.storeTimestamp + this.levelDelayMs(level);
         const wait = deliverAt - this.clock.now();
         if (wait > 0) {
           next = wait;

@@ -50,15 +50,24 @@ test('bench contract prints one CONTRACT.md line per variant and scenario and cl
   assert.deepEqual(readdirSync(tmp), [], 'no scratch data left behind');
 });
 
-test('bench delay --quick reports the two ratios', async (t) => {
+test('bench delay --quick reports the two ratios and delivers both bursts', async (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'orbitmq-delaybench-'));
   t.after(() => rmSync(tmp, { recursive: true, force: true }));
   const r = await run(['delay', '--quick', '--json-only'], tmp);
   assert.equal(r.code, 0, r.stderr);
-  const ratios = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l): unknown => JSON.parse(l))
-    .filter((l): l is Record<string, unknown> => typeof l === 'object' && l !== null && (l as Record<string, unknown>).case === 'ratio');
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l): unknown => JSON.parse(l))
+    .filter((l): l is Record<string, unknown> => typeof l === 'object' && l !== null);
+  const ratios = lines.filter((l) => l.case === 'ratio');
   assert.equal(ratios.length, 2);
   for (const x of ratios) assert.equal(typeof x.value, 'number');
+  // --quick parks 2,000 of each; every one must reach its real topic.
+  for (const name of ['timer_burst_delivery', 'level1_burst_delivery']) {
+    const d = lines.find((l) => l.case === name);
+    assert.ok(d, `${name} line`);
+    assert.equal(d.msgs, 2000, `${name}: delivered`);
+    assert.equal(d.complete, true);
+    assert.equal(typeof d.last_late_ms, 'number');
+  }
   assert.deepEqual(readdirSync(tmp), []);
 });
 
