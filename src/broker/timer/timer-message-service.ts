@@ -188,21 +188,28 @@ export class TimerMessageService {
         // Off the heap but not delivered yet: the checkpoint must still cover them.
         this.inFlightMinQueueOffset = Math.min(...batch.map((e) => e.queueOffset));
         const results = await Promise.allSettled(batch.map((e) => this.deliver(e.commitLogOffset, e.size)));
+        let refused = 0;
+        let firstProblem: string | undefined;
         for (let i = 0; i < batch.length; i++) {
           const r = results[i];
           const e = batch[i];
           if (r === undefined || e === undefined) continue;
-          if (r.status === 'fulfilled' && r.value) {
+          if (r.status === 'fulfilled' && r.value === undefined) {
             delivered++;
             continue;
           }
           // Back on the heap, retried after a pause.
-          if (r.status === 'rejected') this.log.error('timer delivery failed', { error: getErrorMessage(r.reason) });
+          firstProblem ??= r.status === 'rejected' ? getErrorMessage(r.reason) : r.value;
+          refused++;
           this.heap.push(e);
-          failed = true;
         }
         this.inFlightMinQueueOffset = undefined;
-        if (failed) break;
+        if (refused > 0) {
+          // One line per batch: a full disk refuses every put of it.
+          this.log.warn('could not deliver timed messages; retrying', { count: refused, of: batch.length, first: firstProblem });
+          failed = true;
+          break;
+        }
       }
     } catch (err: unknown) {
       failed = true;
@@ -227,21 +234,18 @@ export class TimerMessageService {
     this.timer.unref();
   }
 
-  private async deliver(commitLogOffset: number, size: number): Promise<boolean> {
+  /** Stores one due message in its real topic; undefined when done (or nothing to store), else why the store refused it. */
+  private async deliver(commitLogOffset: number, size: number): Promise<string | undefined> {
     const rec = this.store.commitLog.read(commitLogOffset, size);
     if (rec === undefined) {
       this.log.warn('a pending timed message is gone from the commit log', { commitLogOffset });
-      return true;
+      return undefined;
     }
     const m = decodeStoredMessage(rec);
     const restored = unparkedMessage(m, [TimerProperty.TIMER_DELIVER_MS, TimerProperty.TIMER_DELAY_SEC, TimerProperty.TIMER_DELAY_MS, TimerProperty.START_DELIVER_TIME]);
-    if (restored === undefined) return true;
+    if (restored === undefined) return undefined;
     const r = await this.store.putMessage(restored, { waitStoreMsgOK: false });
-    if (!isPutOk(r)) {
-      this.log.warn('could not deliver a timed message; retrying', { status: r.status });
-      return false;
-    }
-    return true;
+    return isPutOk(r) ? undefined : `${r.status}: ${r.reason}`;
   }
 
   private checkpoint(): TimerCheckpoint {
