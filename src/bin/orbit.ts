@@ -16,6 +16,7 @@ import { createProgressBar } from '../cli/progress.js';
 import { addCommonOptions, registerAdminCommands, type Handler } from '../cli/program.js';
 import type { Settings } from './broker-settings.js';
 import type { LogFormat } from './pino-logger.js';
+import { missingServerNodeFlags } from './server-node-flags.js';
 
 // Server modules load lazily, so admin commands start fast.
 const servers = async () => {
@@ -140,6 +141,7 @@ function brokerSettings(sv: Servers, flags: BrokerFlags, extra: Settings, log: L
 async function runStandalone(opts: BrokerFlags & LogFlags & { namesrvPort: number }): Promise<void> {
   const sv = await servers();
   const log = logger(sv, opts);
+  hintNodeFlags(log);
   const namesrv = new sv.NamesrvServer(sv.resolveNamesrvConfig({ listenPort: opts.namesrvPort }), { logger: log });
   await namesrv.start();
   const nsAddr = `127.0.0.1:${namesrv.address().port}`;
@@ -158,6 +160,7 @@ async function runStandalone(opts: BrokerFlags & LogFlags & { namesrvPort: numbe
 async function runNamesrv(opts: LogFlags & { port: number }): Promise<void> {
   const sv = await servers();
   const log = logger(sv, opts);
+  hintNodeFlags(log);
   const namesrv = new sv.NamesrvServer(sv.resolveNamesrvConfig({ listenPort: opts.port }), { logger: log });
   await namesrv.start();
   stopOnSignals(log, [namesrv]);
@@ -171,11 +174,18 @@ async function runBroker(opts: BrokerFlags & LogFlags & { checkConfig?: string }
   }
   const sv = await servers();
   const log = logger(sv, opts);
+  hintNodeFlags(log);
   const settings = brokerSettings(sv, opts, {}, log);
   const broker = new sv.BrokerController(settings.broker, settings.store, { logger: log });
   await broker.start();
   stopOnSignals(log, [broker]);
   announce({ event: 'ready', role: 'broker', broker: broker.brokerAddr, namesrv: settings.broker.namesrvAddr, dataDir: settings.store.storePathRootDir });
+}
+
+/** Says so when a server role runs without the Node flags npm start gives it (server-node-flags.ts). */
+function hintNodeFlags(log: Logger): void {
+  const missing = missingServerNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
+  if (missing.length > 0) log.info('started without the server Node flags; see README "Running the roles"', { missing: missing.join(' ') });
 }
 
 function fail(err: unknown): never {

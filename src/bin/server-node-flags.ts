@@ -15,3 +15,13 @@
  * alternated runs. It costs no idle memory: it is a budget, not a reservation.
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--initial-old-space-size=64'];
+
+/**
+ * The flags of SERVER_NODE_FLAGS this process was not started with (neither
+ * on the node command line nor in NODE_OPTIONS), compared by name: a
+ * different value counts as given.
+ */
+export function missingServerNodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map((a) => a.split('=')[0] ?? a));
+  return SERVER_NODE_FLAGS.filter((f) => !given.has(f.split('=')[0] ?? f));
+}
