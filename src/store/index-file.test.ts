@@ -250,3 +250,20 @@ void test('a flush of scattered dirty slot pages (runs that bridge clean pages) 
   first.forEach((k, i) => assert.deepEqual(crashed.selectPhyOffset([k], 4, ...ALL), [1000 + i], k));
   second.forEach((k, i) => assert.deepEqual(crashed.selectPhyOffset([k], 4, ...ALL), [9000 + i], k));
 });
+
+void test('flushes of a fully dirty slot table through the reused run buffer leave every key at its newest offset', async (t) => {
+  // 1 M slots: a 4 MB table in ~31 runs of 128 KiB, every page dirtied by 20,000 keys, twice.
+  const slots = 1_000_000;
+  const f = newFile(t, slots, 50_000);
+  const keys = Array.from({ length: 20_000 }, (_, i) => `t#k${i}`);
+  keys.forEach((k, i) => f.putKey(k, 1000 + i, T0 + i));
+  await f.flush();
+  keys.forEach((k, i) => f.putKey(k, 100_000 + i, T0 + 50_000 + i)); // every page dirty again
+  await f.flush();
+  const image = join(tempDir(t), 'crash-image'); // what a crash now would leave: the flushed state only
+  writeFileSync(image, readFileSync(f.path));
+  const crashed = IndexFile.open(image, slots, 50_000);
+  t.after(() => crashed.close());
+  assert.equal(crashed.indexCount, 2 * keys.length + 1);
+  keys.forEach((k, i) => assert.deepEqual(crashed.selectPhyOffset([k], 1, ...ALL), [100_000 + i], k));
+});
