@@ -10,28 +10,55 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, getErrorMessage } from '../common/index.js';
 import type { BenchCommand, BenchContext } from './bench-context.js';
-import { CONTRACT_USAGE, runContractBench } from './contract-bench.js';
-import { DELAY_USAGE, runDelayBench } from './delay-bench.js';
-import { FLOOR_USAGE, runFloorBench, runFloorRelayChild } from './relay-floor.js';
-import { STORE_USAGE, runStoreBench } from './store-bench.js';
-import { STORE_MEMORY_USAGE, runStoreMemory, runStoreMemoryChild } from './store-memory.js';
 import { TempDirs } from './temp-dirs.js';
 
-interface Entry {
+interface Loaded {
   readonly run: BenchCommand;
-  readonly summary: string;
   readonly usage: string;
+}
+
+interface Entry {
+  readonly summary: string;
   readonly hidden?: boolean;
+  /**
+   * Imports the benchmark's module only when it runs: the contract benchmark's
+   * process is the measured client, and the store and relay code it does not use
+   * would only add to its heap (and to the early mark-compacts of a new process).
+   */
+  readonly load: () => Promise<Loaded>;
 }
 
 const COMMANDS: Readonly<Record<string, Entry>> = {
-  store: { run: runStoreBench, summary: 'store append/read throughput vs. the disk ceilings, with target ratios', usage: STORE_USAGE },
-  'store-memory': { run: runStoreMemory, summary: 'store RSS while appending gigabytes (child process)', usage: STORE_MEMORY_USAGE },
-  contract: { run: runContractBench, summary: 'the ../shared/bench CONTRACT.md scenarios (publish, e2e, drain), variants async and sync', usage: CONTRACT_USAGE },
-  floor: { run: runFloorBench, summary: 'the e2e load through a do-nothing Node relay: the latency floor of a Node broker on this machine', usage: FLOOR_USAGE },
-  delay: { run: runDelayBench, summary: 'send throughput with a million pending timed messages vs. none', usage: DELAY_USAGE },
-  'store-memory-child': { run: runStoreMemoryChild, summary: 'internal: the store-memory child', usage: '', hidden: true },
-  'floor-relay-child': { run: runFloorRelayChild, summary: 'internal: the relay of the floor benchmark', usage: '', hidden: true },
+  store: {
+    summary: 'store append/read throughput vs. the disk ceilings, with target ratios',
+    load: async () => import('./store-bench.js').then((m) => ({ run: m.runStoreBench, usage: m.STORE_USAGE })),
+  },
+  'store-memory': {
+    summary: 'store RSS while appending gigabytes (child process)',
+    load: async () => import('./store-memory.js').then((m) => ({ run: m.runStoreMemory, usage: m.STORE_MEMORY_USAGE })),
+  },
+  contract: {
+    summary: 'the ../shared/bench CONTRACT.md scenarios (publish, e2e, drain), variants async and sync',
+    load: async () => import('./contract-bench.js').then((m) => ({ run: m.runContractBench, usage: m.CONTRACT_USAGE })),
+  },
+  floor: {
+    summary: 'the e2e load through a do-nothing Node relay: the latency floor of a Node broker on this machine',
+    load: async () => import('./relay-floor.js').then((m) => ({ run: m.runFloorBench, usage: m.FLOOR_USAGE })),
+  },
+  delay: {
+    summary: 'send throughput with a million pending timed messages vs. none',
+    load: async () => import('./delay-bench.js').then((m) => ({ run: m.runDelayBench, usage: m.DELAY_USAGE })),
+  },
+  'store-memory-child': {
+    summary: 'internal: the store-memory child',
+    hidden: true,
+    load: async () => import('./store-memory.js').then((m) => ({ run: m.runStoreMemoryChild, usage: '' })),
+  },
+  'floor-relay-child': {
+    summary: 'internal: the relay of the floor benchmark',
+    hidden: true,
+    load: async () => import('./relay-floor.js').then((m) => ({ run: m.runFloorRelayChild, usage: '' })),
+  },
 };
 
 function usage(): string {
@@ -59,11 +86,12 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${usage()}\n`);
     return name === undefined ? 2 : 0;
   }
-  const entry = COMMANDS[name];
-  if (entry === undefined) {
+  const found = COMMANDS[name];
+  if (found === undefined) {
     process.stderr.write(`unknown benchmark "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  const entry = await found.load();
   if (args.includes('--help') || args.includes('-h')) {
     process.stderr.write(`${entry.usage}\n`);
     return 0;
