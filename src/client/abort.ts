@@ -1,3 +1,4 @@
+import { onAbort } from '../common/index.js';
 import { AbortError, isAbortError } from './errors.js';
 
 /**
@@ -22,15 +23,14 @@ export function withSignal<T>(signal: AbortSignal | undefined, what: string, wor
     return Promise.reject(err);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError(`${what} aborted`, { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unregister = onAbort(signal, () => reject(new AbortError(`${what} aborted`, { cause: signal.reason })));
     p.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        unregister();
         resolve(v);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unregister();
         reject(isAbortError(err) && !(err instanceof AbortError) ? new AbortError(`${what} aborted`, { cause: err }) : err);
       },
     );

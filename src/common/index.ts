@@ -10,3 +10,4 @@ export * from './message-id.js';
 export * from './int64.js';
 export * from './perm-name.js';
 export * from './random.js';
+export * from './abort-signal.js';

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import {
-  ConnectionError, InvalidArgumentError, OrbitError, TimeoutError, getErrorMessage,
+  ConnectionError, InvalidArgumentError, OrbitError, TimeoutError, getErrorMessage, onAbort,
 } from '../common/index.js';
 import type { RemotingCommand } from '../protocol/index.js';
 import type { RemotingClientConfig } from './config.js';
@@ -173,18 +173,17 @@ function withTimeout<T>(p: Promise<T>, timeoutMs: number, signal: AbortSignal | 
   return new Promise<T>((resolve, reject) => {
     const cleanup = (): void => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unregister?.();
     };
     const timer = setTimeout(() => {
       cleanup();
       reject(new TimeoutError(`connect to ${addr} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     timer.unref();
-    const onAbort = (): void => {
+    const unregister = signal === undefined ? undefined : onAbort(signal, () => {
       cleanup();
-      reject(new OrbitError('ABORTED', 'request aborted', { cause: signal?.reason }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+      reject(new OrbitError('ABORTED', 'request aborted', { cause: signal.reason }));
+    });
     p.then(
       (v) => {
         cleanup();

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import {
-  ConnectionError, OrbitError, TimeoutError, getErrorMessage, type Logger,
+  ConnectionError, OrbitError, TimeoutError, getErrorMessage, onAbort, type Logger,
 } from '../common/index.js';
 import {
   FrameDecoder, RemotingCommandFlag, ResponseCode, createResponse, encodeFrameParts, isResponse, markOneway,
@@ -34,8 +34,8 @@ interface Pending {
   readonly deadline: number;
   readonly code: number;
   readonly timeoutMs: number;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
+  /** Cancels the abort registration (the request's signal, if any). */
+  readonly unregister: (() => void) | undefined;
 }
 
 const MAX_OPAQUE = 0x7fffffff;
@@ -128,9 +128,8 @@ export class RemotingConnection implements RemotingChannel {
     cmd.flag &= ~(RemotingCommandFlag.RPC_TYPE | RemotingCommandFlag.RPC_ONEWAY);
     return new Promise<RemotingCommand>((resolve, reject) => {
       const deadline = performance.now() + timeoutMs;
-      const onAbort = signal === undefined ? undefined : (): void => this.settle(opaque)?.reject(abortError(signal));
-      if (signal !== undefined && onAbort !== undefined) signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(opaque, { resolve, reject, deadline, code: cmd.code, timeoutMs, signal, onAbort });
+      const unregister = signal === undefined ? undefined : onAbort(signal, () => this.settle(opaque)?.reject(abortError(signal)));
+      this.pending.set(opaque, { resolve, reject, deadline, code: cmd.code, timeoutMs, unregister });
       if (deadline < this.sweepAt) this.armSweep(deadline);
       try {
         this.write(cmd, this.currentType);
@@ -262,7 +261,7 @@ export class RemotingConnection implements RemotingChannel {
     const p = this.pending.get(opaque);
     if (p === undefined) return undefined;
     this.pending.delete(opaque);
-    if (p.signal !== undefined && p.onAbort !== undefined) p.signal.removeEventListener('abort', p.onAbort);
+    p.unregister?.();
     return p;
   }
 

@@ -3,6 +3,7 @@
  * broker for the whole file; unique topics per test).
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import {
   AbortError, ClientStateError, MessageTooLargeError, Producer, ResponseError, ResponseCode, TransactionProducer,
@@ -153,6 +154,27 @@ describe('Producer', () => {
     const p = producer.send({ topic: unique('T_abort_late'), body: 'x' }, { signal: ac.signal });
     ac.abort(new Error('user gave up'));
     await assert.rejects(p, AbortError);
+  });
+
+  test('fifty concurrent sends sharing one AbortSignal: no listener leak warning, one abort listener at most', async () => {
+    const topic = unique('T_shared_signal');
+    await cluster.createTopic(topic, 4);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const ac = new AbortController();
+      const sends = Array.from({ length: 50 }, (_, i) => producer.send({ topic, body: `m${i}` }, { signal: ac.signal }));
+      assert.ok(getEventListeners(ac.signal, 'abort').length <= 1);
+      const results = await Promise.all(sends);
+      assert.equal(results.filter((r) => r.status === 'SEND_OK').length, 50);
+      await new Promise((r) => setImmediate(r)); // process warnings are emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
   });
 
   test('a 5 MiB body is refused locally with MessageTooLargeError', async () => {

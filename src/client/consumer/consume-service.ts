@@ -4,7 +4,7 @@
  * listener call with hooks and the CONSUMER_SEND_MSG_BACK helper
  * (ConsumeMessageConcurrentlyService / ConsumeMessageOrderlyService, 4.9.8).
  */
-import { getErrorMessage, type Clock, type Logger } from '../../common/index.js';
+import { getErrorMessage, onAbort, type Clock, type Logger } from '../../common/index.js';
 import type { SubscriptionData } from '../heartbeat.js';
 import type { MessageExt } from '../message-ext.js';
 import type { MQClientInstance } from '../mq-client-instance.js';
@@ -181,15 +181,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
       return;
     }
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
     const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unregister?.();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unregister = signal === undefined ? undefined : onAbort(signal, () => {
+      clearTimeout(t);
+      resolve();
+    });
   });
 }
 

@@ -9,6 +9,7 @@
  * A seek starts a new epoch: the in-flight pull is aborted and everything
  * pulled or handed out under the old epoch no longer moves the offsets.
  */
+import { onAbort } from '../../common/index.js';
 import type { MessageExt } from '../message-ext.js';
 import { messageQueueKey, type MessageQueue } from '../route.js';
 
@@ -171,12 +172,12 @@ export class LitePullBuffer {
       const done = (): void => {
         clearTimeout(timer);
         remove(this.waiters, done);
-        signal?.removeEventListener('abort', done);
+        unregister?.();
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
       this.waiters.push(done);
-      signal?.addEventListener('abort', done, { once: true });
+      const unregister = signal === undefined ? undefined : onAbort(signal, done);
     });
   }
 

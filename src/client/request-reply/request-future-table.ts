@@ -5,7 +5,7 @@
  * its timeout, an AbortError when its signal fires, or the send's error — and
  * is removed from the table when it does.
  */
-import { TimeoutError } from '../../common/index.js';
+import { TimeoutError, onAbort } from '../../common/index.js';
 import { AbortError } from '../errors.js';
 import type { MessageExt } from '../message-ext.js';
 
@@ -35,21 +35,18 @@ export class RequestFutureTable {
     if (this.table.has(correlationId)) throw new RangeError(`correlation id ${correlationId} is already waiting`);
     let entry: Entry | undefined;
     const promise = new Promise<MessageExt>((resolve, reject) => {
-      const onAbort = (): void => settle(() => reject(new AbortError(`${what} aborted`, { cause: signal?.reason })));
+      let unregister: (() => void) | undefined;
       const settle = (fn: () => void): void => {
         if (this.table.get(correlationId) !== entry) return;
         this.table.delete(correlationId);
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        unregister?.();
         fn();
       };
       entry = { resolve: (m) => settle(() => resolve(m)), reject: (e) => settle(() => reject(e)) };
       this.table.set(correlationId, entry);
       const timer = setTimeout(() => settle(() => reject(new TimeoutError(`${what}: no reply within ${timeoutMs} ms`))), timeoutMs);
-      if (signal !== undefined) {
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      }
+      if (signal !== undefined) unregister = onAbort(signal, () => settle(() => reject(new AbortError(`${what} aborted`, { cause: signal.reason }))));
     });
     const e = entry as Entry | undefined;
     return { promise, fail: (err) => e?.reject(err) };

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { onAbort } from './abort-signal.js';
+
+void test('many waiters on one signal share one abort listener, and each is called once on abort', () => {
+  const ac = new AbortController();
+  const calls: number[] = [];
+  const cancels = Array.from({ length: 50 }, (_, i) => onAbort(ac.signal, () => calls.push(i)));
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+  cancels[3]?.(); // a waiter that finished before the abort
+  cancels[3]?.(); // cancelling twice is harmless
+  ac.abort();
+  assert.deepEqual(calls, Array.from({ length: 50 }, (_, i) => i).filter((i) => i !== 3));
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+});
+
+void test('the same callback registered twice is two waiters; a throwing waiter does not stop the others', () => {
+  const ac = new AbortController();
+  let n = 0;
+  const cb = (): void => {
+    n++;
+  };
+  onAbort(ac.signal, cb);
+  onAbort(ac.signal, () => {
+    throw new Error('boom');
+  });
+  const cancel = onAbort(ac.signal, cb);
+  onAbort(ac.signal, cb);
+  cancel();
+  ac.abort();
+  assert.equal(n, 2);
+});
+
+void test('an already aborted signal calls back at once and registers nothing', () => {
+  const signal = AbortSignal.abort();
+  let called = 0;
+  const cancel = onAbort(signal, () => called++);
+  assert.equal(called, 1);
+  cancel();
+  assert.equal(getEventListeners(signal, 'abort').length, 0);
+});
+
+void test('waiters cancelled before the abort are not called; a new waiter after cancels still is', () => {
+  const ac = new AbortController();
+  let early = 0;
+  let late = 0;
+  for (let i = 0; i < 20; i++) onAbort(ac.signal, () => early++)();
+  onAbort(ac.signal, () => late++);
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+  ac.abort();
+  assert.equal(early, 0);
+  assert.equal(late, 1);
+});
