@@ -46,9 +46,24 @@ void test('waiters cancelled before the abort are not called; a new waiter after
   let early = 0;
   let late = 0;
   for (let i = 0; i < 20; i++) onAbort(ac.signal, () => early++)();
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 0, 'no waiter left, no listener left');
   onAbort(ac.signal, () => late++);
   assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
   ac.abort();
   assert.equal(early, 0);
   assert.equal(late, 1);
+});
+
+void test('the listener goes when the last of several waiters cancels, not before', () => {
+  const ac = new AbortController();
+  const cancels = Array.from({ length: 5 }, () => onAbort(ac.signal, () => undefined));
+  for (const c of cancels.slice(0, 4)) c();
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+  cancels[4]?.();
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+  cancels[0]?.(); // a stale cancel after the listener went changes nothing
+  let fired = 0;
+  onAbort(ac.signal, () => fired++);
+  ac.abort();
+  assert.equal(fired, 1);
 });

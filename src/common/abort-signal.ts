@@ -7,14 +7,17 @@
  * concurrent sends sharing an application's shutdown signal printed a leak
  * warning, and each add/remove walks Node's listener machinery. Here the first
  * waiter of a signal installs a single listener that calls every waiter
- * registered at that moment; later waiters only join a Set. The listener stays
- * until the signal aborts (one per signal, whatever the number of waiters),
- * and the WeakMap lets a signal that never aborts be collected with it.
+ * registered at that moment; later waiters only join a Set. When the last
+ * waiter cancels, the listener is removed too, so a signal holds no listener
+ * of ours while nothing waits on it.
  */
 
-type Waiters = Set<() => void>;
+interface Registration {
+  readonly waiters: Set<() => void>;
+  readonly listener: () => void;
+}
 
-const bySignal = new WeakMap<AbortSignal, Waiters>();
+const bySignal = new WeakMap<AbortSignal, Registration>();
 
 /**
  * Calls `callback` once when `signal` aborts (at once, synchronously, if it
@@ -26,29 +29,34 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
     callback();
     return noop;
   }
-  let waiters = bySignal.get(signal);
-  if (waiters === undefined) {
-    const created: Waiters = new Set();
-    waiters = created;
-    bySignal.set(signal, created);
-    signal.addEventListener('abort', () => {
+  let reg = bySignal.get(signal);
+  if (reg === undefined) {
+    const waiters = new Set<() => void>();
+    const listener = (): void => {
       bySignal.delete(signal);
-      for (const w of created) {
+      for (const w of waiters) {
         try {
           w();
         } catch {
           // a waiter's own failure; the others still get the abort
         }
       }
-      created.clear();
-    }, { once: true });
+      waiters.clear();
+    };
+    reg = { waiters, listener };
+    bySignal.set(signal, reg);
+    signal.addEventListener('abort', listener, { once: true });
   }
   // A wrapper per registration: the same callback registered twice is two waiters.
   const entry = (): void => callback();
-  const set = waiters;
-  set.add(entry);
+  const { waiters, listener } = reg;
+  waiters.add(entry);
   return () => {
-    set.delete(entry);
+    if (!waiters.delete(entry) || waiters.size > 0 || bySignal.get(signal) !== reg) return;
+    // The last waiter is gone: so is the listener (a per-call AbortSignal.timeout() stays
+    // alive while it has an abort listener, until its timer fires).
+    bySignal.delete(signal);
+    signal.removeEventListener('abort', listener);
   };
 }
 
