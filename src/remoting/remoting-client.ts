@@ -39,7 +39,20 @@ export class RemotingClient extends RemotingEndpoint {
    * response arrives within timeoutMs (connect time included), ConnectionError
    * when the connection cannot be made or is lost.
    */
-  async invoke(addr: string, cmd: RemotingCommand, timeoutMs: number, signal?: AbortSignal): Promise<RemotingCommand> {
+  invoke(addr: string, cmd: RemotingCommand, timeoutMs: number, signal?: AbortSignal): Promise<RemotingCommand> {
+    // Connected (the usual case): straight to the connection, without an async frame and an await per request.
+    const conn = this.closed ? undefined : this.entries.get(addr)?.conn;
+    if (conn?.isOpen === true) {
+      try {
+        return conn.invoke(cmd, timeoutMs, signal);
+      } catch (err: unknown) {
+        return Promise.reject(err instanceof Error ? err : new ConnectionError(getErrorMessage(err)));
+      }
+    }
+    return this.connectAndInvoke(addr, cmd, timeoutMs, signal);
+  }
+
+  private async connectAndInvoke(addr: string, cmd: RemotingCommand, timeoutMs: number, signal: AbortSignal | undefined): Promise<RemotingCommand> {
     const deadline = Date.now() + timeoutMs;
     const conn = await this.getConnection(addr, timeoutMs, signal);
     const remaining = deadline - Date.now();
