@@ -41,8 +41,8 @@ export class RemotingClient extends RemotingEndpoint {
    */
   invoke(addr: string, cmd: RemotingCommand, timeoutMs: number, signal?: AbortSignal): Promise<RemotingCommand> {
     // Connected (the usual case): straight to the connection, without an async frame and an await per request.
-    const conn = this.closed ? undefined : this.entries.get(addr)?.conn;
-    if (conn?.isOpen === true) {
+    const conn = this.openConnection(addr);
+    if (conn !== undefined) {
       try {
         return conn.invoke(cmd, timeoutMs, signal);
       } catch (err: unknown) {
@@ -91,14 +91,22 @@ export class RemotingClient extends RemotingEndpoint {
     this.entries.clear();
   }
 
+  /** The open connection to `addr`, if there is one (none once this client is closed). */
+  private openConnection(addr: string): RemotingConnection | undefined {
+    if (this.closed) return undefined;
+    const conn = this.entries.get(addr)?.conn;
+    return conn?.isOpen === true ? conn : undefined;
+  }
+
   private getConnection(addr: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<RemotingConnection> {
     if (this.closed) return Promise.reject(new ConnectionError('remoting client closed'));
+    const open = this.openConnection(addr);
+    if (open !== undefined) return Promise.resolve(open);
     let entry = this.entries.get(addr);
     if (entry === undefined) {
       entry = { conn: undefined, connecting: undefined };
       this.entries.set(addr, entry);
     }
-    if (entry.conn?.isOpen === true) return Promise.resolve(entry.conn);
     entry.connecting ??= this.connect(addr, entry);
     return withTimeout(entry.connecting, timeoutMs, signal, addr);
   }
