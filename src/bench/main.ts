@@ -31,33 +31,33 @@ interface Entry {
 const COMMANDS: Readonly<Record<string, Entry>> = {
   store: {
     summary: 'store append/read throughput vs. the disk ceilings, with target ratios',
-    load: async () => import('./store-bench.js').then((m) => ({ run: m.runStoreBench, usage: m.STORE_USAGE })),
+    load: () => import('./store-bench.js').then((m) => ({ run: m.runStoreBench, usage: m.STORE_USAGE })),
   },
   'store-memory': {
     summary: 'store RSS while appending gigabytes (child process)',
-    load: async () => import('./store-memory.js').then((m) => ({ run: m.runStoreMemory, usage: m.STORE_MEMORY_USAGE })),
+    load: () => import('./store-memory.js').then((m) => ({ run: m.runStoreMemory, usage: m.STORE_MEMORY_USAGE })),
   },
   contract: {
     summary: 'the ../shared/bench CONTRACT.md scenarios (publish, e2e, drain), variants async and sync',
-    load: async () => import('./contract-bench.js').then((m) => ({ run: m.runContractBench, usage: m.CONTRACT_USAGE })),
+    load: () => import('./contract-bench.js').then((m) => ({ run: m.runContractBench, usage: m.CONTRACT_USAGE })),
   },
   floor: {
     summary: 'the e2e load through a do-nothing Node relay: the latency floor of a Node broker on this machine',
-    load: async () => import('./relay-floor.js').then((m) => ({ run: m.runFloorBench, usage: m.FLOOR_USAGE })),
+    load: () => import('./relay-floor.js').then((m) => ({ run: m.runFloorBench, usage: m.FLOOR_USAGE })),
   },
   delay: {
     summary: 'send throughput with a million pending timed messages vs. none',
-    load: async () => import('./delay-bench.js').then((m) => ({ run: m.runDelayBench, usage: m.DELAY_USAGE })),
+    load: () => import('./delay-bench.js').then((m) => ({ run: m.runDelayBench, usage: m.DELAY_USAGE })),
   },
   'store-memory-child': {
     summary: 'internal: the store-memory child',
     hidden: true,
-    load: async () => import('./store-memory.js').then((m) => ({ run: m.runStoreMemoryChild, usage: '' })),
+    load: () => import('./store-memory.js').then((m) => ({ run: m.runStoreMemoryChild, usage: '' })),
   },
   'floor-relay-child': {
     summary: 'internal: the relay of the floor benchmark',
     hidden: true,
-    load: async () => import('./relay-floor.js').then((m) => ({ run: m.runFloorRelayChild, usage: '' })),
+    load: () => import('./relay-floor.js').then((m) => ({ run: m.runFloorRelayChild, usage: '' })),
   },
 };
 
