@@ -12,7 +12,12 @@ import type { Message } from './message.js';
 import type { SendResult } from './mq-client-api.js';
 
 export interface AutoBatchOptions {
-  /** Messages per batch at most. Default 16: small enough that several batches are in flight at once, so client and broker work in parallel. */
+  /**
+   * Messages per batch at most. Default 32: a window of 64 concurrent sends
+   * travels as two batches, so client and broker work in parallel; measured
+   * with the contract's publish (1 KiB, window 64), 32 beat 16 in 5 of 5
+   * alternated runs (median +6 %) and 64, one batch in lockstep, was ~30 % slower.
+   */
   readonly maxMessages?: number;
   /** Body bytes per batch at most. Default 1 MiB. */
   readonly maxBytes?: number;
@@ -50,7 +55,7 @@ export class AutoBatcher {
 
   constructor(sendBatch: (msgs: readonly Message[], opts: { timeoutMs?: number }) => Promise<SendResult>, opts: AutoBatchOptions = {}) {
     this.sendBatch = sendBatch;
-    this.maxMessages = opts.maxMessages ?? 16;
+    this.maxMessages = opts.maxMessages ?? 32;
     this.maxBytes = opts.maxBytes ?? 1024 * 1024;
   }
 
