@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { onAbort } from './abort-signal.js';
+import { onAbort, retainedAbortController } from './abort-signal.js';
 
 void test('many waiters on one signal share one abort listener, and each is called once on abort', () => {
   const ac = new AbortController();
@@ -66,4 +66,24 @@ void test('the listener goes when the last of several waiters cancels, not befor
   onAbort(ac.signal, () => fired++);
   ac.abort();
   assert.equal(fired, 1);
+});
+
+void test('a retained controller keeps its one listener between waits, and still calls only live waiters on abort', () => {
+  const ac = retainedAbortController();
+  let stale = 0;
+  for (let i = 0; i < 20; i++) {
+    onAbort(ac.signal, () => stale++)(); // one wait after another, as a queue's pulls
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 1, 'the listener stays while nothing waits');
+  }
+  let live = 0;
+  onAbort(ac.signal, () => live++);
+  onAbort(ac.signal, () => live++);
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+  ac.abort();
+  assert.equal(stale, 0);
+  assert.equal(live, 2);
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 0, 'gone once fired');
+  let late = 0;
+  onAbort(ac.signal, () => late++);
+  assert.equal(late, 1, 'an aborted signal calls back at once');
 });

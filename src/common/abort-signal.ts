@@ -9,7 +9,8 @@
  * waiter of a signal installs a single listener that calls every waiter
  * registered at that moment; later waiters only join a Set. When the last
  * waiter cancels, the listener is removed too, so a signal holds no listener
- * of ours while nothing waits on it.
+ * of ours while nothing waits on it, unless the SDK created the signal for a
+ * long-lived job of its own whose waits come and go (retainedAbortController).
  */
 
 interface Registration {
@@ -18,6 +19,21 @@ interface Registration {
 }
 
 const bySignal = new WeakMap<AbortSignal, Registration>();
+const retained = new WeakSet<AbortSignal>();
+
+/**
+ * An AbortController whose signal keeps our listener installed while nothing
+ * waits on it, until it aborts. For the SDK's own long-lived jobs whose waits
+ * come one after another (a queue's pulls, one at a time): each wait is then a
+ * Set insert and delete instead of an addEventListener / removeEventListener
+ * pair on Node's EventTarget. Not for a caller's signal: an
+ * AbortSignal.timeout() stays alive while it has a listener.
+ */
+export function retainedAbortController(): AbortController {
+  const c = new AbortController();
+  retained.add(c.signal);
+  return c;
+}
 
 /**
  * Calls `callback` once when `signal` aborts (at once, synchronously, if it
@@ -52,7 +68,7 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   const { waiters, listener } = reg;
   waiters.add(entry);
   return () => {
-    if (!waiters.delete(entry) || waiters.size > 0 || bySignal.get(signal) !== reg) return;
+    if (!waiters.delete(entry) || waiters.size > 0 || bySignal.get(signal) !== reg || retained.has(signal)) return;
     // The last waiter is gone: so is the listener (a per-call AbortSignal.timeout() stays
     // alive while it has an abort listener, until its timer fires).
     bySignal.delete(signal);

@@ -9,7 +9,7 @@
  * A seek starts a new epoch: the in-flight pull is aborted and everything
  * pulled or handed out under the old epoch no longer moves the offsets.
  */
-import { onAbort } from '../../common/index.js';
+import { onAbort, retainedAbortController } from '../../common/index.js';
 import type { MessageExt } from '../message-ext.js';
 import { messageQueueKey, type MessageQueue } from '../route.js';
 
@@ -34,7 +34,7 @@ export class LitePullQueue {
   brokerId = 0;
   /** Batches of this epoch buffered or held by an iterator. */
   outstanding = 0;
-  private controller = new AbortController();
+  private controller = retainedAbortController();
   /** An array, not a Set: a Set with an add and a delete per sleep reallocates its table often, and V8 keeps replaced tables (and what they held) alive until a full GC. */
   private sleepers: (() => void)[] = [];
 
@@ -98,7 +98,7 @@ export class LitePullQueue {
 
   private interrupt(): void {
     this.controller.abort();
-    this.controller = new AbortController();
+    this.controller = retainedAbortController();
     this.wake();
   }
 }

@@ -15,7 +15,7 @@
  * ```
  */
 import { EventEmitter } from 'node:events';
-import { InvalidArgumentError, getErrorMessage, type Clock, type Logger } from '../../common/index.js';
+import { InvalidArgumentError, getErrorMessage, retainedAbortController, type Clock, type Logger } from '../../common/index.js';
 import { resolveClientOptions } from '../client-options.js';
 import { ClientStateError } from '../errors.js';
 import { buildSubscriptionData, SUB_ALL, type ConsumerData, type SubscriptionData } from '../heartbeat.js';
@@ -285,7 +285,7 @@ export class PushConsumer extends EventEmitter<PushConsumerEvents> {
 
   private newQueueState(mq: MessageQueue): QueueState {
     return {
-      mq, pq: new ProcessQueue(), abort: new AbortController(), nextOffset: -1, brokerId: 0,
+      mq, pq: new ProcessQueue(), abort: retainedAbortController(), nextOffset: -1, brokerId: 0,
       stopping: false, consuming: undefined, reconsumeTimes: new Map(), pulling: undefined, contexts: {},
     };
   }
